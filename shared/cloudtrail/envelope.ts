@@ -1,0 +1,68 @@
+import { isPlainObject } from "./record.js";
+
+/**
+ * CloudTrail reaches trailguard either wrapped by EventBridge (record in `detail`) or as a raw
+ * record (log files, lookup-events, hand-made samples). This tells them apart without trusting
+ * either: the record itself is validated later.
+ */
+export interface EventBridgeContext {
+  readonly id: string | undefined;
+  readonly detailType: string;
+  readonly account: string | undefined;
+  readonly region: string | undefined;
+}
+
+export type Unwrapped =
+  | { readonly kind: "record"; readonly record: unknown; readonly envelope: EventBridgeContext | undefined }
+  | { readonly kind: "unsupported"; readonly reason: string };
+
+const CLOUDTRAIL_DETAIL_TYPE = / via CloudTrail$/;
+
+export function looksLikeEventBridgeEvent(value: Record<string, unknown>): boolean {
+  return "detail-type" in value && "detail" in value;
+}
+
+export function looksLikeCloudTrailRecord(value: Record<string, unknown>): boolean {
+  return "eventName" in value || "eventSource" in value || "eventVersion" in value;
+}
+
+export function unwrapEvent(value: unknown): Unwrapped {
+  if (!isPlainObject(value)) {
+    return { kind: "unsupported", reason: `expected a JSON object, got ${describeType(value)}` };
+  }
+  if (looksLikeEventBridgeEvent(value)) {
+    const detailType = value["detail-type"];
+    if (typeof detailType !== "string") {
+      return { kind: "unsupported", reason: "EventBridge event has a non-string detail-type" };
+    }
+    if (!CLOUDTRAIL_DETAIL_TYPE.test(detailType)) {
+      return { kind: "unsupported", reason: `EventBridge detail-type "${truncate(detailType, 80)}" is not a CloudTrail event` };
+    }
+    return {
+      kind: "record",
+      record: value.detail,
+      envelope: {
+        id: stringOrUndefined(value.id),
+        detailType,
+        account: stringOrUndefined(value.account),
+        region: stringOrUndefined(value.region),
+      },
+    };
+  }
+  if (looksLikeCloudTrailRecord(value)) return { kind: "record", record: value, envelope: undefined };
+  return { kind: "unsupported", reason: "neither an EventBridge event nor a CloudTrail record (no detail-type, no eventName)" };
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,89 @@
+import { z } from "zod";
+
+/**
+ * The parts of a CloudTrail record that trailguard reads. Everything is optional except what
+ * every rule needs (eventSource, eventName): real logs omit fields (no userIdentity.type on some
+ * service events, no eventID in hand-made samples, requestParameters null above 100 KB).
+ * Unknown fields pass through untouched. A field present with the wrong type is an error: a
+ * record that lies about its shape is reported, never half-trusted.
+ */
+const optionalString = z.string().nullish();
+const stringRecord = z.record(z.string(), z.unknown());
+
+export const sessionContextSchema = z
+  .object({
+    sessionIssuer: z
+      .object({
+        type: optionalString,
+        principalId: optionalString,
+        arn: optionalString,
+        accountId: optionalString,
+        userName: optionalString,
+      })
+      .loose()
+      .nullish(),
+    attributes: z
+      .object({
+        mfaAuthenticated: z.union([z.string(), z.boolean()]).nullish(),
+        creationDate: optionalString,
+      })
+      .loose()
+      .nullish(),
+    sourceIdentity: optionalString,
+  })
+  .loose();
+
+export const userIdentitySchema = z
+  .object({
+    type: optionalString,
+    principalId: optionalString,
+    arn: optionalString,
+    accountId: optionalString,
+    accessKeyId: optionalString,
+    userName: optionalString,
+    invokedBy: optionalString,
+    sessionContext: sessionContextSchema.nullish(),
+  })
+  .loose();
+
+export const cloudTrailRecordSchema = z
+  .object({
+    eventVersion: optionalString,
+    eventSource: z.string().min(1, "eventSource is empty"),
+    eventName: z.string().min(1, "eventName is empty"),
+    eventTime: optionalString,
+    eventID: optionalString,
+    eventType: optionalString,
+    awsRegion: optionalString,
+    sourceIPAddress: optionalString,
+    userAgent: optionalString,
+    recipientAccountId: optionalString,
+    readOnly: z.union([z.boolean(), z.string()]).nullish(),
+    errorCode: optionalString,
+    errorMessage: optionalString,
+    userIdentity: userIdentitySchema.nullish(),
+    requestParameters: stringRecord.nullish(),
+    responseElements: stringRecord.nullish(),
+    additionalEventData: stringRecord.nullish(),
+  })
+  .loose();
+
+export type CloudTrailRecord = z.infer<typeof cloudTrailRecordSchema>;
+export type UserIdentity = z.infer<typeof userIdentitySchema>;
+
+export type RecordResult =
+  | { readonly ok: true; readonly record: CloudTrailRecord }
+  | { readonly ok: false; readonly reason: string };
+
+export function parseCloudTrailRecord(value: unknown): RecordResult {
+  const parsed = cloudTrailRecordSchema.safeParse(value);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const issues = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "record"}: ${issue.message}`);
+  return { ok: false, reason: `not a valid CloudTrail record (${issues.join("; ")})` };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,109 @@
+import { unwrapEvent } from "../cloudtrail/envelope.js";
+import { eventFacts } from "../cloudtrail/event-facts.js";
+import { actorFromRecord } from "../cloudtrail/identity.js";
+import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
+import { type TrailguardConfig, detectionSettings } from "../config/config.js";
+import type { Finding } from "../model/finding.js";
+import { minSeverity } from "../model/severity.js";
+import { createPrincipalGuard } from "../response/principal-guard.js";
+import { type PlannerContext, planResponse } from "../response/planner.js";
+import { RULES } from "../rules/registry.js";
+import type { DetectionRule, DetectionSettings, RuleInput } from "../rules/rule.js";
+
+/**
+ * The pure core: one input (EventBridge event or raw record) in, findings with planned actions
+ * out. No I/O, no clock. The Lambda handlers and the replay CLI both call this.
+ */
+export type Analysis =
+  /** Understood; `findings` may be empty (most events are not interesting). */
+  | { readonly kind: "analysed"; readonly eventId: string | undefined; readonly findings: readonly Finding[] }
+  /** A well-formed event that is not CloudTrail (another EventBridge source): ignored, not an error. */
+  | { readonly kind: "unsupported"; readonly reason: string }
+  /** Cannot be understood: reported and skipped; never triggers a response. */
+  | { readonly kind: "malformed"; readonly reason: string };
+
+export interface Analyser {
+  analyse(input: unknown): Analysis;
+}
+
+export function createAnalyser(config: TrailguardConfig, rules: readonly DetectionRule[] = RULES): Analyser {
+  const settings = detectionSettings(config);
+  const planner: PlannerContext = {
+    policy: config.responsePolicy,
+    guard: createPrincipalGuard(config.allowlist, config.responderRoleArns),
+  };
+  return { analyse: (input) => analyse(input, rules, settings, planner) };
+}
+
+function analyse(input: unknown, rules: readonly DetectionRule[], settings: DetectionSettings, planner: PlannerContext): Analysis {
+  const unwrapped = unwrapEvent(input);
+  if (unwrapped.kind === "unsupported") {
+    return isPlainObject(input) ? { kind: "unsupported", reason: unwrapped.reason } : { kind: "malformed", reason: unwrapped.reason };
+  }
+  const raw = unwrapped.record;
+  const shape = basicShapeProblem(raw);
+  if (shape) return { kind: "malformed", reason: shape };
+  // Hot path for replay: most records are neither IAM nor root and need no further validation.
+  if (!mayConcernRules(raw as Record<string, unknown>)) {
+    const id = (raw as Record<string, unknown>).eventID;
+    return { kind: "analysed", eventId: typeof id === "string" ? id : undefined, findings: [] };
+  }
+  const parsed = parseCloudTrailRecord(raw);
+  if (!parsed.ok) return { kind: "malformed", reason: parsed.reason };
+  const record = parsed.record;
+  const actor = actorFromRecord(record);
+  const event = eventFacts(record, unwrapped.envelope?.account, unwrapped.envelope?.region);
+  // Read-only calls change nothing; only root's are worth an alert.
+  if (event.readOnly && actor.type !== "Root") return { kind: "analysed", eventId: event.eventId, findings: [] };
+
+  const ruleInput: RuleInput = { record, actor, event, settings };
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    let match;
+    try {
+      match = rule.evaluate(ruleInput);
+    } catch (error) {
+      // A rule bug must not take the batch down or act on half-evaluated input.
+      return { kind: "malformed", reason: `rule ${rule.id} could not evaluate the event: ${(error as Error).message}` };
+    }
+    if (!match) continue;
+    // Failed calls changed nothing; outside root they are at most low, and never acted on.
+    const capped = event.failed && actor.type !== "Root" ? minSeverity(match.severity, "low") : match.severity;
+    const reasons = capped !== match.severity ? [...match.reasons, `capped at ${capped}: the call failed`] : match.reasons;
+    const unplanned = {
+      findingId: `${event.eventId}/${rule.id}`,
+      eventId: event.eventId,
+      ruleId: rule.id,
+      category: rule.category,
+      severity: capped,
+      title: match.title ?? rule.title,
+      summary: match.summary,
+      whyItMatters: match.whyItMatters,
+      reasons,
+      signals: match.signals,
+      technique: match.technique ?? rule.technique,
+      runbook: rule.runbook,
+      actor,
+      target: match.target,
+      event,
+    };
+    findings.push({ ...unplanned, actions: planResponse(unplanned, planner) });
+  }
+  return { kind: "analysed", eventId: event.eventId, findings };
+}
+
+function basicShapeProblem(raw: unknown): string | undefined {
+  if (!isPlainObject(raw)) return "CloudTrail record is not a JSON object";
+  if (typeof raw.eventName !== "string" || raw.eventName === "") return "CloudTrail record has no eventName";
+  if (typeof raw.eventSource !== "string" || raw.eventSource === "") return "CloudTrail record has no eventSource";
+  return undefined;
+}
+
+/** Cheap pre-filter on the raw object: IAM events, and anything the root user did. */
+function mayConcernRules(raw: Record<string, unknown>): boolean {
+  if (raw.eventSource === "iam.amazonaws.com") return true;
+  const identity = raw.userIdentity;
+  if (!isPlainObject(identity)) return false;
+  if (identity.type === "Root") return true;
+  return identity.type === undefined && typeof identity.arn === "string" && identity.arn.endsWith(":root");
+}

@@ -1,0 +1,21 @@
+import { accessKeyCreated } from "./access-key-created.js";
+import { accessKeyReactivated } from "./access-key-reactivated.js";
+import { iamPolicyChange } from "./iam-policy-change.js";
+import { roleTrustUpdate } from "./role-trust-update.js";
+import { rootActivity } from "./root-activity.js";
+import { rootConsoleLogin } from "./root-console-login.js";
+import type { DetectionRule } from "./rule.js";
+
+/** Every rule trailguard runs, in report order. Adding a rule: one file, one line here, samples in events/. */
+export const RULES: readonly DetectionRule[] = [
+  rootConsoleLogin,
+  rootActivity,
+  accessKeyCreated,
+  accessKeyReactivated,
+  iamPolicyChange,
+  roleTrustUpdate,
+];
+
+export function findRule(id: string): DetectionRule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}

@@ -1,0 +1,37 @@
+import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import type { Actor } from "../model/finding.js";
+
+export const IAM_SOURCE = "iam.amazonaws.com";
+
+/** A string request parameter, or undefined when absent, null or of another type. */
+export function requestString(record: CloudTrailRecord, name: string): string | undefined {
+  const value = record.requestParameters?.[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function responseObject(record: CloudTrailRecord, name: string): Record<string, unknown> | undefined {
+  const value = record.responseElements?.[name];
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export function stringField(object: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = object?.[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** "alice (IAMUser)", "role Deployer session bob (AssumedRole)", "root": short, for summaries. */
+export function describeActor(actor: Actor): string {
+  if (actor.type === "Root") return "the root user";
+  if (actor.type === "AssumedRole") {
+    const session = actor.sessionName ? ` (session ${actor.sessionName})` : "";
+    return `role ${actor.principalName ?? actor.arn ?? "(unknown)"}${session}`;
+  }
+  if (actor.type === "IAMUser") return `IAM user ${actor.principalName ?? actor.arn ?? "(unknown)"}`;
+  if (actor.principalName) return `${actor.principalName} (${actor.type ?? "unknown type"})`;
+  return actor.arn ?? `an unidentified ${actor.type ?? "caller"}`;
+}
+
+export function outcome(failed: boolean, errorCode: string | undefined): string {
+  if (!failed) return "succeeded";
+  return errorCode ? `failed (${errorCode})` : "failed";
+}

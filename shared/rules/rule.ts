@@ -1,0 +1,47 @@
+import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import type { Actor, AttackTechnique, Category, EventFacts, Target } from "../model/finding.js";
+import type { Severity } from "../model/severity.js";
+
+/** Settings rules read. Everything has a safe default; see shared/config/config.ts. */
+export interface DetectionSettings {
+  /** Accounts a role may trust without raising an "untrusted account" finding (the event's own account always may). */
+  readonly trustedAccounts: ReadonlySet<string>;
+  /** Inline policy names whose deletion means someone is undoing containment. */
+  readonly revokePolicyNames: ReadonlySet<string>;
+}
+
+export interface RuleInput {
+  readonly record: CloudTrailRecord;
+  readonly actor: Actor;
+  readonly event: EventFacts;
+  readonly settings: DetectionSettings;
+}
+
+/** What a rule says about one event. The engine adds ids, metadata and the planned response. */
+export interface RuleMatch {
+  readonly severity: Severity;
+  /** Overrides the rule title when the event deserves a sharper one. */
+  readonly title?: string;
+  readonly summary: string;
+  readonly whyItMatters: string;
+  readonly reasons: readonly string[];
+  /** Tags response policies match on; documented per rule. */
+  readonly signals: readonly string[];
+  readonly target: Target | undefined;
+  readonly technique?: AttackTechnique;
+}
+
+export interface DetectionRule {
+  readonly id: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly technique: AttackTechnique;
+  /** How severity is decided, in one paragraph; shown in docs and `--list-rules`. */
+  readonly severityLogic: string;
+  /** What the on-call does, in one paragraph. */
+  readonly runbook: string;
+  /** Signals this rule may emit, so response policies can be checked against them. */
+  readonly signals: readonly string[];
+  /** Pure: no I/O, no clock, no randomness. */
+  evaluate(input: RuleInput): RuleMatch | undefined;
+}
