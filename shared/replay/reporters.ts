@@ -1,0 +1,62 @@
+import { SEVERITIES } from "../model/severity.js";
+import { ANSI, PLAIN, type Styler, formatFinding, safeText } from "../report/format-finding.js";
+import type { Origin, Problem, ReplayReporter, ReplaySummary } from "./replay-run.js";
+
+type Write = (text: string) => void;
+
+/** Human report: findings and the summary on stdout, problems on stderr. */
+export function textReporter(out: Write, err: Write, colour: boolean): ReplayReporter {
+  const style: Styler = colour ? ANSI : PLAIN;
+  return {
+    finding(finding, origin) {
+      out(`${formatFinding(finding, style, describeOrigin(origin)).join("\n")}\n\n`);
+    },
+    problem: (problem) => err(`${formatProblem(problem)}\n`),
+    end: (summary) => out(`${formatSummary(summary, style).join("\n")}\n`),
+  };
+}
+
+/** Machine output: stdout carries only findings, one JSON object per line; the rest goes to stderr. */
+export function jsonlReporter(out: Write, err: Write): ReplayReporter {
+  return {
+    finding(finding, origin) {
+      out(`${JSON.stringify({ ...finding, source: origin.source, position: origin.position })}\n`);
+    },
+    problem: (problem) => err(`${formatProblem(problem)}\n`),
+    end: (summary) => err(`${formatSummary(summary, PLAIN).join("\n")}\n`),
+  };
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.level}: ${safeText(problem.source)} ${safeText(problem.position)}: ${safeText(problem.reason, 500)}`;
+}
+
+function describeOrigin(origin: Origin): string {
+  return `${origin.source} ${origin.position}`;
+}
+
+export function formatSummary(summary: ReplaySummary, style: Styler): string[] {
+  const seconds = summary.elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(summary.records / seconds) : summary.records;
+  const severities = [...SEVERITIES].reverse();
+  const bySeverity = severities
+    .filter((severity) => summary.bySeverity[severity] > 0)
+    .map((severity) => style.severity(severity, `${severity} ${summary.bySeverity[severity]}`));
+  const lines = [
+    style.label("Summary"),
+    `  ${summary.files} file(s), ${summary.records} record(s), ${summary.findings} finding(s), ${summary.errors} error(s)` +
+      `${summary.notices + summary.unsupported > 0 ? `, ${summary.notices + summary.unsupported} skipped` : ""}` +
+      ` in ${seconds.toFixed(2)} s (${rate} records/s)`,
+    `  by severity: ${bySeverity.length > 0 ? bySeverity.join(" · ") : "none"}`,
+  ];
+  const rules = [...summary.byRule.entries()].sort(([a], [b]) => a.localeCompare(b));
+  if (rules.length > 0) lines.push("  by rule:");
+  for (const [ruleId, counts] of rules) {
+    const total = SEVERITIES.reduce((sum, severity) => sum + counts[severity], 0);
+    const detail = severities.filter((severity) => counts[severity] > 0).map((severity) => `${severity} ${counts[severity]}`);
+    lines.push(`    ${ruleId.padEnd(24)} ${String(total).padStart(6)}  (${detail.join(", ")})`);
+  }
+  const actions = [...summary.actions.entries()].map(([status, count]) => `${status} ${count}`);
+  lines.push(`  actions: ${actions.length > 0 ? actions.join(" · ") : "none"}`);
+  return lines;
+}
