@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG } from "../shared/config/config.js";
+import { createAnalyser } from "../shared/pipeline/analyse.js";
+import { decodeBytes } from "../shared/replay/input-decoder.js";
+
+/**
+ * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
+ * part of the repository). Skips cleanly where it is absent, as on a user's fresh clone.
+ */
+const corpusDir = join(import.meta.dirname, "..", "..", "shared", "corpus");
+const present = existsSync(corpusDir);
+
+interface RawRecord {
+  eventID: string;
+  eventName: string;
+  eventSource: string;
+  errorCode?: string;
+  userIdentity?: { type?: string; userName?: string; accountId?: string };
+  requestParameters?: Record<string, unknown> | null;
+  responseElements?: Record<string, unknown> | null;
+  recipientAccountId?: string;
+}
+
+function corpusFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? corpusFiles(join(dir, entry.name)) : /\.json(\.gz)?$/.test(entry.name) ? [join(dir, entry.name)] : [],
+  );
+}
+
+describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
+  const analyser = createAnalyser(DEFAULT_CONFIG);
+  const records: RawRecord[] = [];
+  const findingsByEvent = new Map<string, ReturnType<typeof collect>>();
+  const errors: string[] = [];
+  function collect(value: unknown) {
+    const analysis = analyser.analyse(value);
+    if (analysis.kind !== "analysed") errors.push(`${analysis.kind}: ${analysis.reason}`);
+    return analysis.kind === "analysed" ? analysis.findings : [];
+  }
+  if (present) {
+    for (const file of corpusFiles(corpusDir)) {
+      for (const item of decodeBytes(readFileSync(file))) {
+        if (item.kind === "error") errors.push(`${file} ${item.position}: ${item.reason}`);
+        if (item.kind !== "item") continue;
+        records.push(item.value as RawRecord);
+        findingsByEvent.set((item.value as RawRecord).eventID, collect(item.value));
+      }
+    }
+  }
+
+  it("replays every record without a crash or an unexplained error", () => {
+    expect(records.length).toBeGreaterThan(1000);
+    expect(errors).toEqual([]);
+  });
+
+  it("raises nothing for read-only or non-IAM calls by non-root callers", () => {
+    for (const record of records) {
+      const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
+      if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
+    }
+  });
+
+  it("flags every access key created for another user, planning to deactivate the new key", () => {
+    const backdoors = records.filter(
+      (r) =>
+        r.eventName === "CreateAccessKey" &&
+        !r.errorCode &&
+        typeof r.requestParameters?.userName === "string" &&
+        r.requestParameters.userName !== r.userIdentity?.userName,
+    );
+    expect(backdoors.length).toBeGreaterThan(0);
+    for (const record of backdoors) {
+      const newKey = (record.responseElements?.accessKey as { accessKeyId: string }).accessKeyId;
+      const finding = findingsByEvent.get(record.eventID)?.find((f) => f.ruleId === "access-key-created");
+      expect(finding?.severity).toBe("high");
+      expect(finding?.actions).toContainEqual(
+        expect.objectContaining({ type: "deactivate-access-key", status: "planned", target: expect.objectContaining({ accessKeyId: newKey }) }),
+      );
+    }
+  });
+
+  it("flags AWS managed admin policy attachments as critical and contains the actor", () => {
+    const attachments = records.filter((r) => /^Attach(User|Role|Group)Policy$/.test(r.eventName) && String(r.requestParameters?.policyArn).endsWith("/AdministratorAccess"));
+    expect(attachments.length).toBeGreaterThan(0);
+    for (const record of attachments) {
+      const finding = findingsByEvent.get(record.eventID)?.[0];
+      expect(finding?.severity).toBe("critical");
+      expect(finding?.actions.map((a) => a.type)).toContain("revoke-sessions");
+    }
+  });
+
+  it("flags trust policies that let a foreign account in as at least high", () => {
+    const foreign = records.filter((r) => {
+      if (r.eventName !== "UpdateAssumeRolePolicy" || r.errorCode) return false;
+      const doc = String(r.requestParameters?.policyDocument ?? "");
+      const accounts = doc.match(/\d{12}/g) ?? [];
+      return accounts.some((account) => account !== r.recipientAccountId);
+    });
+    expect(foreign.length).toBeGreaterThan(0);
+    for (const record of foreign) {
+      const finding = findingsByEvent.get(record.eventID)?.[0];
+      expect(["high", "critical"]).toContain(finding?.severity);
+      expect(finding?.signals).toContain("trust-untrusted-account");
+    }
+  });
+});

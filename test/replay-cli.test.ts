@@ -1,0 +1,152 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { jsonLines, repoRoot, runReplay } from "./support/run-cli.js";
+
+const eventsDir = join(repoRoot, "events");
+const sample = (name: string) => JSON.parse(readFileSync(join(eventsDir, `${name}.json`), "utf8")) as { detail: Record<string, unknown> };
+const backdoorKey = sample("access-key-created-for-other-user");
+const adminGrant = sample("policy-admin-inline-policy-on-role");
+const benign = sample("benign-iam-get-policy-read-only");
+const sampleCount = readdirSync(eventsDir).filter((name) => name.endsWith(".json")).length;
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "trailguard-replay-"));
+});
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(work, name);
+  mkdirSync(join(path, ".."), { recursive: true });
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("replay CLI: every input form", () => {
+  const records = () => [backdoorKey.detail, adminGrant.detail, benign.detail];
+  const forms: Array<[string, () => string | Buffer, string]> = [
+    ["EventBridge event", () => JSON.stringify(backdoorKey), "eb.json"],
+    ["raw record", () => JSON.stringify(backdoorKey.detail), "raw.json"],
+    ["CloudTrail log file", () => JSON.stringify({ Records: records() }), "log.json"],
+    ["gzipped CloudTrail log file", () => gzipSync(JSON.stringify({ Records: records() })), "log.json.gz"],
+    ["JSON array of events", () => JSON.stringify([backdoorKey, adminGrant, benign]), "array.json"],
+    ["JSON array of records", () => JSON.stringify(records()), "array-records.json"],
+    ["JSON Lines of events", () => [backdoorKey, adminGrant, benign].map((e) => JSON.stringify(e)).join("\n"), "events.jsonl"],
+    ["JSON Lines of records", () => `${records().map((r) => JSON.stringify(r)).join("\r\n")}\r\n`, "records.jsonl"],
+    [
+      "lookup-events output",
+      () => JSON.stringify({ Events: records().map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })) }),
+      "lookup.json",
+    ],
+  ];
+
+  it.each(forms)("%s", (_label, content, file) => {
+    const path = write(`forms/${file}`, content());
+    const result = runReplay([path, "--format", "jsonl"]);
+    expect(result.stderr).not.toMatch(/^error/m);
+    expect(result.status).toBe(0);
+    const findings = jsonLines(result.stdout);
+    const ids = findings.map((finding) => finding.eventId);
+    expect(ids).toContain(backdoorKey.detail.eventID);
+    if (findings.length > 1) expect(ids).toContain(adminGrant.detail.eventID);
+    expect(ids).not.toContain(benign.detail.eventID);
+  });
+
+  it("reads standard input with '-' (gzip too)", () => {
+    const result = runReplay(["-", "--format", "jsonl"], { input: gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })) });
+    expect(result.status).toBe(0);
+    expect(jsonLines(result.stdout).map((f) => f.ruleId)).toEqual(["access-key-created"]);
+  });
+
+  it("walks folders recursively, in sorted order, and skips digest files with a notice", () => {
+    write("tree/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/b.json.gz", gzipSync(JSON.stringify({ Records: [adminGrant.detail] })));
+    write("tree/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/a.json.gz", gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })));
+    write(
+      "tree/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/20/digest.json.gz",
+      gzipSync(JSON.stringify({ awsAccountId: "111122223333", digestStartTime: "x", digestEndTime: "y", logFiles: [] })),
+    );
+    write("tree/README.txt", "not an event file");
+    const result = runReplay([join(work, "tree"), "--format", "jsonl"]);
+    expect(result.status).toBe(0);
+    expect(jsonLines(result.stdout).map((f) => f.eventId)).toEqual([backdoorKey.detail.eventID, adminGrant.detail.eventID]);
+    expect(result.stderr).toMatch(/notice: .*digest\.json\.gz.*digest file/);
+  });
+});
+
+describe("replay CLI: output contract", () => {
+  it("jsonl: stdout holds only findings with the documented fields; the summary goes to stderr", () => {
+    const result = runReplay([eventsDir, "--format", "jsonl"]);
+    expect(result.status).toBe(0);
+    const findings = jsonLines(result.stdout);
+    expect(findings.length).toBeGreaterThan(10);
+    for (const finding of findings) {
+      expect(typeof finding.eventId).toBe("string");
+      expect(typeof finding.ruleId).toBe("string");
+      expect(["root-activity", "access-key", "policy-change", "trust-update"]).toContain(finding.category);
+      expect(["info", "low", "medium", "high", "critical"]).toContain(finding.severity);
+      expect(typeof finding.title).toBe("string");
+      expect(Array.isArray(finding.actions)).toBe(true);
+      for (const action of finding.actions as Array<Record<string, unknown>>) {
+        expect(Object.keys(action).sort()).toEqual(["reason", "status", "target", "type"]);
+        expect(["planned", "skipped"]).toContain(action.status);
+      }
+    }
+    expect(result.stderr).toContain(`${sampleCount} file(s), ${sampleCount} record(s), ${findings.length} finding(s), 0 error(s)`);
+  });
+
+  it("text: a report per finding and a summary by severity and rule", () => {
+    const result = runReplay([join(eventsDir, "policy-admin-inline-policy-on-role.json"), "--format", "text"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("CRITICAL  Admin-equivalent IAM policy granted");
+    expect(result.stdout).toMatch(/who\s+arn:aws:sts::111122223333:assumed-role\/lambda-build\/build-7731/);
+    expect(result.stdout).toMatch(/actions\s+PLANNED revoke-sessions on role lambda-build in 111122223333/);
+    expect(result.stdout).toMatch(/by severity: critical 1/);
+    expect(result.stdout).toMatch(/iam-policy-change\s+1 {2}\(critical 1\)/);
+  });
+
+  it("with no path replays the bundled samples (the demo)", () => {
+    const result = runReplay(["--format", "jsonl"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain("replaying the bundled samples");
+    expect(jsonLines(result.stdout).length).toBeGreaterThan(10);
+  });
+});
+
+describe("replay CLI: bad input is reported, skipped, and fails the run at the end", () => {
+  it("an unreadable file, a broken JSON file and a malformed record do not stop the others", () => {
+    const broken = write("bad/broken.json", '{"Records": [ {"eventName": "CreateAccessKey", ');
+    const malformed = write(
+      "bad/malformed.json",
+      JSON.stringify({ Records: [{ eventSource: "iam.amazonaws.com", eventName: "CreateUser", userIdentity: { type: 42 } }, backdoorKey.detail] }),
+    );
+    const lines = write("bad/mixed.jsonl", `${JSON.stringify(adminGrant)}\nnot json at all\n`);
+    const result = runReplay([join(work, "missing.json"), broken, malformed, lines, "--format", "jsonl"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/error: .*missing\.json path: no such file or folder/);
+    expect(result.stderr).toMatch(/error: .*broken\.json file: invalid JSON/);
+    expect(result.stderr).toMatch(/error: .*malformed\.json Records\[0\]: not a valid CloudTrail record \(userIdentity\.type/);
+    expect(result.stderr).toMatch(/error: .*mixed\.jsonl line 2: invalid JSON/);
+    const ids = jsonLines(result.stdout).map((f) => f.eventId);
+    expect(ids).toEqual([backdoorKey.detail.eventID, adminGrant.detail.eventID]);
+  });
+
+  it("rejects an unknown format and an invalid config with exit 2 and a clear message", () => {
+    const format = runReplay([eventsDir, "--format", "xml"]);
+    expect(format.status).toBe(2);
+    expect(format.stderr).toContain('--format must be "text" or "jsonl"');
+    const config = write("bad-config.json", JSON.stringify({ trustedAccounts: ["12345"] }));
+    const result = runReplay([eventsDir, "--config", config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/trustedAccounts\.0: must be a 12-digit AWS account id/);
+  });
+
+  it("a config file changes the verdict: an allowlisted actor is alerted on but not acted on", () => {
+    const config = write("allow.json", JSON.stringify({ allowlist: ["arn:aws:iam::111122223333:user/alice"] }));
+    const result = runReplay([join(eventsDir, "access-key-created-for-other-user.json"), "--config", config, "--format", "jsonl"]);
+    expect(result.status).toBe(0);
+    const [finding] = jsonLines(result.stdout) as Array<{ actions: Array<{ status: string; reason: string }> }>;
+    expect(finding?.actions).toEqual([expect.objectContaining({ status: "skipped", reason: expect.stringContaining("allowlisted") })]);
+  });
+});
