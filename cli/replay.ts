@@ -2,17 +2,19 @@
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, DEFAULT_CONFIG, type TrailguardConfig, loadConfigFile } from "../shared/config/config.js";
+import { ConfigError, DEFAULT_CONFIG, RESPONSE_MODES, type TrailguardConfig, loadConfigFile, parseConfig } from "../shared/config/config.js";
 import { createAnalyser } from "../shared/pipeline/analyse.js";
 import { expandInputPaths } from "../shared/replay/input-paths.js";
-import { replaySources } from "../shared/replay/replay-run.js";
+import { type ActOnFindings, replaySources } from "../shared/replay/replay-run.js";
 import { formatProblem, jsonlReporter, textReporter } from "../shared/replay/reporters.js";
 import { RULES } from "../shared/rules/registry.js";
+import { createRuntime } from "../shared/runtime/create-runtime.js";
+import { silentLogger } from "../shared/util/log.js";
 
 const USAGE = `Usage: npm run --silent replay -- [paths...] [options]
 
 Replays CloudTrail events through trailguard's rules and shows the findings and the response
-it would take. Dry-run: nothing is sent to AWS.
+it would take. By default nothing is sent to AWS.
 
 Paths are files or folders (searched recursively for .json, .json.gz, .jsonl, .gz); "-" reads
 standard input. With no path, the bundled sample events in events/ are replayed.
@@ -25,6 +27,12 @@ Options:
                         (default when stdout is not a terminal)
   --config FILE         trailguard settings as JSON (trustedAccounts, allowlist,
                         responderRoleArns, responsePolicy); see README
+  --mode off|dry-run|enforce
+                        run the responder: dry-run reports what it would do; enforce
+                        CALLS AWS (the endpoint and credentials in the environment, e.g.
+                        AWS_ENDPOINT_URL for moto_server) and changes IAM. Without --mode,
+                        actions are only planned and nothing reaches AWS.
+  --publish             publish alerts to ALERT_TOPIC_ARN (or the config's alertTopicArn)
   --list-rules          print the rules with their metadata and exit
   -h, --help            this text
 
@@ -42,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       options: {
         format: { type: "string" },
         config: { type: "string" },
+        mode: { type: "string" },
+        publish: { type: "boolean", default: false },
         "list-rules": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -76,6 +86,29 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
+  if (values.mode !== undefined && !(RESPONSE_MODES as readonly string[]).includes(values.mode)) {
+    process.stderr.write(`replay: --mode must be one of ${RESPONSE_MODES.join(", ")}, not "${values.mode}"\n`);
+    return 2;
+  }
+  const topic = config.alertTopicArn ?? process.env.ALERT_TOPIC_ARN;
+  let act: ActOnFindings | undefined;
+  if (values.mode !== undefined || values.publish) {
+    try {
+      config = parseConfig({ ...config, mode: values.mode ?? config.mode, alertTopicArn: values.publish ? topic : undefined }, "command line");
+    } catch (error) {
+      process.stderr.write(`replay: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (values.publish && !config.alertTopicArn) {
+      process.stderr.write("replay: --publish needs ALERT_TOPIC_ARN (or alertTopicArn in --config)\n");
+      return 2;
+    }
+    const runtime = createRuntime({ config, publish: values.publish, logger: silentLogger });
+    act = async (findings) => (await runtime.respondAndAlert(findings)).findings;
+    process.stderr.write(
+      `replay: responder mode ${config.mode}${values.publish ? `, publishing alerts to ${config.alertTopicArn}` : ""}${config.mode === "enforce" ? " — this changes IAM" : ""}\n`,
+    );
+  }
   let paths = positionals;
   if (paths.length === 0) {
     const bundled = relative(process.cwd(), join(packageRoot, "events")) || ".";
@@ -89,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
   const reporter = format === "text" ? textReporter(out, err, colour) : jsonlReporter(out, err);
   const { sources, problems } = await expandInputPaths(paths);
   for (const problem of problems) err(`${formatProblem({ level: "error", source: problem.path, position: "path", reason: problem.reason })}\n`);
-  const summary = await replaySources(sources, createAnalyser(config), reporter);
+  const summary = await replaySources(sources, createAnalyser(config), reporter, act);
   return summary.errors + problems.length > 0 ? 1 : 0;
 }
 

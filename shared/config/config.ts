@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { REVOKE_POLICY_NAMES } from "../iam/revoke-sessions-policy.js";
+import { severitySchema } from "../model/severity.js";
+import { RULES } from "../rules/registry.js";
 import { DEFAULT_RESPONSE_POLICY, type ResponsePolicy, responsePolicySchema } from "../response/response-policy.js";
 import type { DetectionSettings } from "../rules/rule.js";
 
@@ -15,8 +17,33 @@ const arnPattern = z
   .regex(/^arn:[*\w-]*:[*\w-]*:[*\w-]*:[*\d]*:.+$/, "must be an ARN pattern such as arn:aws:iam::123456789012:role/Deployer (* and ? allowed)");
 const exactRoleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN");
 
+export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
+export const responseModeSchema = z.enum(RESPONSE_MODES);
+export type ResponseMode = z.infer<typeof responseModeSchema>;
+const knownRuleId = z.string().refine((id) => RULES.some((rule) => rule.id === id), {
+  message: `unknown rule id (known: ${RULES.map((rule) => rule.id).join(", ")})`,
+});
+
 export const configSchema = z
   .object({
+    /** off: plan nothing; dry-run: plan and report, change nothing; enforce: carry actions out. */
+    mode: responseModeSchema.default("dry-run"),
+    /** Per-rule overrides of `mode`, e.g. {"iam-policy-change": "enforce"}. */
+    ruleModes: z.record(knownRuleId, responseModeSchema).default({}),
+    /** Other accounts the responder may act in, through `memberRoleName`; the responder's own account always. */
+    managedAccounts: z.array(accountId).default([]),
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name")
+      .default("trailguard-member-responder"),
+    /** Findings at or above this severity are published to the alert topic. */
+    minAlertSeverity: severitySchema.default("medium"),
+    /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
+    alertFormat: z.enum(["text", "chatbot"]).default("text"),
+    alertTopicArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN")
+      .optional(),
     /** Accounts roles may trust without a finding (the event's own account always may). */
     trustedAccounts: z.array(accountId).default([]),
     /** Principals whose calls never trigger a response and are never acted on (ARN patterns). */
@@ -61,27 +88,52 @@ export function loadConfigFile(path: string): TrailguardConfig {
 
 /** Environment variables: comma-separated lists; the response policy as inline JSON. */
 export const CONFIG_ENV = {
+  mode: "TRAILGUARD_MODE",
+  ruleModes: "TRAILGUARD_RULE_MODES",
   trustedAccounts: "TRAILGUARD_TRUSTED_ACCOUNTS",
   allowlist: "TRAILGUARD_ALLOWLIST",
   responderRoleArns: "TRAILGUARD_RESPONDER_ROLE_ARNS",
+  managedAccounts: "TRAILGUARD_MANAGED_ACCOUNTS",
+  memberRoleName: "TRAILGUARD_MEMBER_ROLE_NAME",
+  minAlertSeverity: "TRAILGUARD_MIN_ALERT_SEVERITY",
+  alertFormat: "TRAILGUARD_ALERT_FORMAT",
+  alertTopicArn: "ALERT_TOPIC_ARN",
   responsePolicy: "TRAILGUARD_RESPONSE_POLICY",
 } as const;
 
+const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts"] as const;
+const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn"] as const;
+const JSON_SETTINGS = ["responsePolicy", "ruleModes"] as const;
+
+/** Lists are comma-separated; ruleModes and responsePolicy are inline JSON. Empty values mean "default". */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): TrailguardConfig {
   const input: Record<string, unknown> = {};
-  for (const key of ["trustedAccounts", "allowlist", "responderRoleArns"] as const) {
-    const raw = env[CONFIG_ENV[key]];
-    if (raw !== undefined && raw.trim() !== "") input[key] = splitList(raw);
+  const value = (key: keyof typeof CONFIG_ENV) => {
+    const raw = env[CONFIG_ENV[key]]?.trim();
+    return raw === undefined || raw === "" ? undefined : raw;
+  };
+  for (const key of LIST_SETTINGS) {
+    const raw = value(key);
+    if (raw !== undefined) input[key] = splitList(raw);
   }
-  const policy = env[CONFIG_ENV.responsePolicy];
-  if (policy !== undefined && policy.trim() !== "") {
+  for (const key of STRING_SETTINGS) {
+    const raw = value(key);
+    if (raw !== undefined) input[key] = raw;
+  }
+  for (const key of JSON_SETTINGS) {
+    const raw = value(key);
+    if (raw === undefined) continue;
     try {
-      input.responsePolicy = JSON.parse(policy) as unknown;
+      input[key] = JSON.parse(raw) as unknown;
     } catch (error) {
-      throw new ConfigError(`${CONFIG_ENV.responsePolicy} is not valid JSON: ${(error as Error).message}`);
+      throw new ConfigError(`${CONFIG_ENV[key]} is not valid JSON: ${(error as Error).message}`);
     }
   }
   return parseConfig(input, "environment");
+}
+
+export function modeForRule(config: TrailguardConfig, ruleId: string): ResponseMode {
+  return config.ruleModes[ruleId] ?? config.mode;
 }
 
 function splitList(raw: string): string[] {

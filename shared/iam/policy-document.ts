@@ -32,6 +32,8 @@ export interface PolicyDocument {
   readonly statements: readonly PolicyStatement[];
   /** Length of the document as recorded (characters), for reports. */
   readonly size: number;
+  /** The decoded JSON, for showing the on-call exactly what was granted. */
+  readonly json: Record<string, unknown>;
 }
 
 export type PolicyParseResult =
@@ -63,7 +65,7 @@ export function parsePolicyDocument(input: unknown): PolicyParseResult {
     if (typeof statement === "string") return { ok: false, reason: `Statement[${index}]: ${statement}` };
     statements.push(statement);
   }
-  return { ok: true, document: { statements, size } };
+  return { ok: true, document: { statements, size, json: value } };
 }
 
 function decodeIfUrlEncoded(text: string): string | undefined {

@@ -80,5 +80,20 @@ export interface Finding {
   readonly actor: Actor;
   readonly target: Target | undefined;
   readonly event: EventFacts;
+  /** Set when the actor is allowlisted or is trailguard's own responder: alerted on, never acted on. */
+  readonly exemption: Exemption | undefined;
+  /** Material the on-call reads to judge the finding (e.g. the policy document as recorded). */
+  readonly evidence: Evidence | undefined;
   readonly actions: readonly ResponseAction[];
+}
+
+export interface Exemption {
+  readonly kind: "allowlist" | "responder";
+  /** The allowlist pattern or responder ARN that matched. */
+  readonly matched: string;
+}
+
+export interface Evidence {
+  /** The policy or trust document, pretty-printed JSON when it parsed, else as recorded. */
+  readonly policyDocument?: string;
 }

@@ -28,10 +28,8 @@ export interface Analyser {
 
 export function createAnalyser(config: TrailguardConfig, rules: readonly DetectionRule[] = RULES): Analyser {
   const settings = detectionSettings(config);
-  const planner: PlannerContext = {
-    policy: config.responsePolicy,
-    guard: createPrincipalGuard(config.allowlist, config.responderRoleArns),
-  };
+  const guard = createPrincipalGuard(config.allowlist, config.responderRoleArns);
+  const planner: PlannerContext = { policy: config.responsePolicy, guard };
   return { analyse: (input) => analyse(input, rules, settings, planner) };
 }
 
@@ -57,6 +55,7 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
   if (event.readOnly && actor.type !== "Root") return { kind: "analysed", eventId: event.eventId, findings: [] };
 
   const ruleInput: RuleInput = { record, actor, event, settings };
+  const exemption = planner.guard.exemptionFor(actor);
   const findings: Finding[] = [];
   for (const rule of rules) {
     let match;
@@ -86,6 +85,8 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
       actor,
       target: match.target,
       event,
+      exemption,
+      evidence: match.evidence,
     };
     findings.push({ ...unplanned, actions: planResponse(unplanned, planner) });
   }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Finding } from "../model/finding.js";
 import { SEVERITIES, type Severity } from "../model/severity.js";
 import type { Analyser } from "../pipeline/analyse.js";
+import { AlertDeliveryError } from "../pipeline/handle-event.js";
 import { type InputItem, decodeBytes } from "./input-decoder.js";
 import { type InputSource, describeFsError } from "./input-paths.js";
 
@@ -69,10 +70,17 @@ export async function readSource(source: InputSource): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Optional second stage for `--mode enforce` / `--publish`: carries out actions and publishes
+ * alerts for the findings of one record, returning them with their executed actions.
+ */
+export type ActOnFindings = (findings: readonly Finding[]) => Promise<readonly Finding[]>;
+
 export async function replaySources(
   sources: readonly InputSource[],
   analyser: Analyser,
   reporter: ReplayReporter,
+  act?: ActOnFindings,
   summary: ReplaySummary = emptySummary(),
 ): Promise<ReplaySummary> {
   const started = performance.now();
@@ -87,14 +95,21 @@ export async function replaySources(
       reporter.problem({ level: "error", source: name, position: "file", reason: `cannot read: ${describeFsError(error)}` });
       continue;
     }
-    replayItems(name, items, analyser, reporter, summary);
+    await replayItems(name, items, analyser, reporter, summary, act);
   }
   summary.elapsedMs += performance.now() - started;
   reporter.end(summary);
   return summary;
 }
 
-export function replayItems(name: string, items: readonly InputItem[], analyser: Analyser, reporter: ReplayReporter, summary: ReplaySummary): void {
+export async function replayItems(
+  name: string,
+  items: readonly InputItem[],
+  analyser: Analyser,
+  reporter: ReplayReporter,
+  summary: ReplaySummary,
+  act?: ActOnFindings,
+): Promise<void> {
   for (const item of items) {
     if (item.kind !== "item") {
       if (item.kind === "error") summary.errors++;
@@ -114,7 +129,17 @@ export function replayItems(name: string, items: readonly InputItem[], analyser:
       reporter.problem({ level: "notice", source: name, position: item.position, reason: `skipped: ${analysis.reason}` });
       continue;
     }
-    for (const finding of analysis.findings) {
+    let findings = analysis.findings;
+    if (act && findings.length > 0) {
+      try {
+        findings = await act(findings);
+      } catch (error) {
+        summary.errors++;
+        reporter.problem({ level: "error", source: name, position: item.position, reason: (error as Error).message });
+        findings = error instanceof AlertDeliveryError ? error.findings : findings;
+      }
+    }
+    for (const finding of findings) {
       count(summary, finding);
       reporter.finding(finding, { source: name, position: item.position });
     }

@@ -25,7 +25,7 @@ export function planResponse(finding: Unplanned, context: PlannerContext): Respo
   if (templates.size === 0) return [];
   const proposed: ProposedAction[] = [];
   for (const template of templates) proposed.push(...expand(template, finding));
-  const actorGate = gateOnActorAndEvent(finding, context.guard);
+  const actorGate = gateOnActorAndEvent(finding);
   return dedupe(proposed).map((action) => finalise(action, actorGate, context.guard));
 }
 
@@ -123,11 +123,11 @@ function containActor(actor: Actor, account: string | undefined, why: string): P
 }
 
 /** A skip that applies to every action of this finding, or undefined. */
-function gateOnActorAndEvent(finding: Unplanned, guard: PrincipalGuard): string | undefined {
+function gateOnActorAndEvent(finding: Unplanned): string | undefined {
   if (finding.event.failed) {
     return `the call failed (${finding.event.errorCode ?? "error"}): nothing changed, so there is nothing to undo`;
   }
-  const exemption = guard.exemptionFor(finding.actor);
+  const exemption = finding.exemption;
   if (exemption?.kind === "responder") return "the actor is trailguard's own responder";
   if (exemption) return `the actor is allowlisted (${exemption.matched})`;
   if (finding.actor.type === "Root") {

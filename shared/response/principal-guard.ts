@@ -1,5 +1,5 @@
 import { wildcardMatches } from "../iam/policy-document.js";
-import type { Actor } from "../model/finding.js";
+import type { Actor, Exemption } from "../model/finding.js";
 
 /**
  * Who trailguard must never act against: allowlisted principals (ARN patterns) and trailguard's
@@ -11,11 +11,6 @@ export interface PrincipalGuard {
   exemptionFor(actor: Actor): Exemption | undefined;
   /** Same for a principal trailguard is about to act on. */
   exemptionForArn(arn: string): Exemption | undefined;
-}
-
-export interface Exemption {
-  readonly kind: "allowlist" | "responder";
-  readonly matched: string;
 }
 
 const ASSUMED_ROLE = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//;
@@ -38,7 +33,9 @@ export function createPrincipalGuard(allowlist: readonly string[], responderRole
 
   return {
     exemptionFor(actor) {
-      const arns = [actor.arn, actor.sessionIssuerArn].filter((arn): arn is string => typeof arn === "string" && arn.length > 0);
+      const arns = [actor.arn, actor.sessionIssuerArn ?? roleArnFromSessionArn(actor.arn)].filter(
+        (arn): arn is string => typeof arn === "string" && arn.length > 0,
+      );
       return exemptionForArns(arns);
     },
     exemptionForArn(arn) {
@@ -55,4 +52,10 @@ function roleKeyFromRoleArn(arn: string): string | undefined {
 function roleKeyFromSessionArn(arn: string): string | undefined {
   const match = ASSUMED_ROLE.exec(arn);
   return match ? `${match[2]}/${match[3]}` : undefined;
+}
+
+/** When a record lacks the session issuer, the role (without its path, which sessions do not show). */
+function roleArnFromSessionArn(arn: string | undefined): string | undefined {
+  const match = arn ? /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn) : null;
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
 }

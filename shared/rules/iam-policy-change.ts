@@ -1,12 +1,12 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { analysePermissions } from "../iam/permission-analysis.js";
 import { classifyManagedPolicyArn } from "../iam/permission-analysis.js";
-import { parsePolicyDocument } from "../iam/policy-document.js";
+import { type PolicyParseResult, parsePolicyDocument } from "../iam/policy-document.js";
 import { isRevokeSessionsDocument } from "../iam/revoke-sessions-policy.js";
-import type { Target } from "../model/finding.js";
+import type { Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
 import type { DetectionRule, RuleMatch } from "./rule.js";
-import { IAM_SOURCE, describeActor, outcome, requestString } from "./rule-helpers.js";
+import { IAM_SOURCE, describeActor, documentEvidence, outcome, requestString } from "./rule-helpers.js";
 
 /** CIS CloudWatch.4's 16 event names, plus default-version switches and permissions boundaries. */
 const CIS_POLICY_EVENTS = [
@@ -65,6 +65,7 @@ export const iamPolicyChange: DetectionRule = {
       reasons: assessment.reasons,
       signals: assessment.signals,
       target,
+      ...(assessment.evidence ? { evidence: assessment.evidence } : {}),
       ...(assessment.signals.includes("revoke-policy-removed")
         ? { technique: { id: "T1562", name: "Impair Defenses" } }
         : {}),
@@ -74,6 +75,7 @@ export const iamPolicyChange: DetectionRule = {
 
 interface Assessment {
   severity: Severity;
+  evidence?: Evidence;
   title?: string;
   why: string;
   reasons: string[];
@@ -139,7 +141,20 @@ function assessDocument(
   revokePolicyNames: ReadonlySet<string>,
 ): Assessment {
   const raw = record.requestParameters?.policyDocument;
-  if (raw === undefined || raw === null) {
+  if (raw === undefined || raw === null) return assessParsedDocument(record, eventName, policyName, revokePolicyNames, raw, undefined);
+  const parsed = parsePolicyDocument(raw);
+  return { ...assessParsedDocument(record, eventName, policyName, revokePolicyNames, raw, parsed), evidence: documentEvidence(raw, parsed) };
+}
+
+function assessParsedDocument(
+  record: CloudTrailRecord,
+  eventName: string,
+  policyName: string | undefined,
+  revokePolicyNames: ReadonlySet<string>,
+  raw: unknown,
+  parsed: PolicyParseResult | undefined,
+): Assessment {
+  if (parsed === undefined || raw === undefined || raw === null) {
     return {
       severity: "medium",
       why: GENERIC_WHY,
@@ -147,7 +162,6 @@ function assessDocument(
       signals: [],
     };
   }
-  const parsed = parsePolicyDocument(raw);
   if (!parsed.ok) {
     return {
       severity: "high",

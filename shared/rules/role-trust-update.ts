@@ -2,7 +2,7 @@ import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { parsePolicyDocument } from "../iam/policy-document.js";
 import { analyseTrust } from "../iam/trust-analysis.js";
 import type { DetectionRule } from "./rule.js";
-import { IAM_SOURCE, describeActor, outcome, requestString, responseObject } from "./rule-helpers.js";
+import { IAM_SOURCE, describeActor, documentEvidence, outcome, requestString, responseObject } from "./rule-helpers.js";
 
 /**
  * UpdateAssumeRolePolicy and CreateRole: who may now assume the role. Opening a role to an
@@ -44,6 +44,7 @@ export const roleTrustUpdate: DetectionRule = {
         reasons: [parsed.reason],
         signals: [],
         target,
+        evidence: documentEvidence(raw, parsed),
       };
     }
     const verdict = analyseTrust(parsed.document, event.account, settings.trustedAccounts);
@@ -58,6 +59,7 @@ export const roleTrustUpdate: DetectionRule = {
       reasons: verdict.findings.map((finding) => finding.reason),
       signals: verdict.signals,
       target,
+      evidence: documentEvidence(raw, parsed),
     };
   },
 };

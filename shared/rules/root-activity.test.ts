@@ -104,7 +104,7 @@ describe("root-activity", () => {
   });
 
   it("treats a record without userIdentity.type but with a root ARN as root", () => {
-    const identity = { ...root(), type: undefined };
+    const identity = root();
     delete identity.type;
     const finding = findingOf(rootCall({ userIdentity: identity }), "root-activity");
     expect(finding.actor.type).toBe("Root");

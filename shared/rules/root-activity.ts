@@ -48,8 +48,10 @@ export const rootActivity: DetectionRule = {
   runbook:
     "Ask the account owner whether root was used on purpose; very few tasks need it. If not planned: treat the root password and MFA as compromised (reset the password, re-register MFA, delete root access keys), then review every root call around this time across all regions. IAM policies cannot restrict root, so trailguard only alerts; in an Organization, an SCP or centralized root access management can lock root down.",
   signals: ["root-activity", "root-credential-change"],
-  evaluate({ event, actor }) {
+  evaluate({ record, event, actor }) {
     if (actor.type !== "Root") return undefined;
+    // AWS acting on the account's behalf, not someone holding root credentials.
+    if (record.eventType === "AwsServiceEvent") return undefined;
     if (event.eventSource === "signin.amazonaws.com" && event.eventName === "ConsoleLogin") return undefined;
     const invokedBy = actor.invokedBy;
     const sensitiveConsole = invokedBy === SIGNIN_INVOKER && SENSITIVE_CONSOLE_ACTIONS.has(event.eventName);

@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
-import type { Actor } from "../model/finding.js";
+import type { PolicyParseResult } from "../iam/policy-document.js";
+import type { Actor, Evidence } from "../model/finding.js";
 
 export const IAM_SOURCE = "iam.amazonaws.com";
 
@@ -34,4 +35,10 @@ export function describeActor(actor: Actor): string {
 export function outcome(failed: boolean, errorCode: string | undefined): string {
   if (!failed) return "succeeded";
   return errorCode ? `failed (${errorCode})` : "failed";
+}
+
+/** The document as the on-call should read it: pretty JSON when it parsed, else as recorded. */
+export function documentEvidence(raw: unknown, parsed: PolicyParseResult): Evidence {
+  if (parsed.ok) return { policyDocument: JSON.stringify(parsed.document.json, null, 2) };
+  return { policyDocument: typeof raw === "string" ? raw : String(JSON.stringify(raw)) };
 }

@@ -1,5 +1,5 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
-import type { Actor, AttackTechnique, Category, EventFacts, Target } from "../model/finding.js";
+import type { Actor, AttackTechnique, Category, EventFacts, Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
 
 /** Settings rules read. Everything has a safe default; see shared/config/config.ts. */
@@ -29,6 +29,7 @@ export interface RuleMatch {
   readonly signals: readonly string[];
   readonly target: Target | undefined;
   readonly technique?: AttackTechnique;
+  readonly evidence?: Evidence;
 }
 
 export interface DetectionRule {

@@ -1,0 +1,14 @@
+import type { EventBridgeEvent } from "aws-lambda";
+import { IAM_RULES } from "../shared/rules/registry.js";
+import { createRuntime } from "../shared/runtime/create-runtime.js";
+
+/**
+ * IAM changes (access keys, policies, trust policies): detect, contain, alert. Built once per
+ * container; a configuration error fails the cold start, visibly, instead of running half-set.
+ */
+const runtime = createRuntime({ rules: IAM_RULES });
+
+export const handler = async (event: EventBridgeEvent<string, unknown>) => {
+  const outcome = await runtime.handle(event);
+  return { status: outcome.status, findings: outcome.findings.length, published: outcome.published };
+};
