@@ -36,6 +36,8 @@ const CREDENTIAL_ACTIONS = new Set([
   "UpdateSigningCertificate",
 ]);
 
+const KEY_ACTIONS = new Set(["CreateAccessKey", "UpdateAccessKey"]);
+
 const SIGNIN_INVOKER = "signin.amazonaws.com";
 
 export const rootActivity: DetectionRule = {
@@ -56,7 +58,9 @@ export const rootActivity: DetectionRule = {
     const invokedBy = actor.invokedBy;
     const sensitiveConsole = invokedBy === SIGNIN_INVOKER && SENSITIVE_CONSOLE_ACTIONS.has(event.eventName);
     if (invokedBy && !sensitiveConsole) return undefined;
-    const credentialChange = CREDENTIAL_ACTIONS.has(event.eventName) && !event.failed;
+    // Access-key calls naming a userName manage an IAM user's keys, not root's own credentials.
+    const forIamUser = KEY_ACTIONS.has(event.eventName) && typeof record.requestParameters?.userName === "string";
+    const credentialChange = CREDENTIAL_ACTIONS.has(event.eventName) && !forIamUser && !event.failed;
     const severity = event.failed ? "medium" : credentialChange ? "critical" : event.readOnly ? "medium" : "high";
     const reasons = [
       event.failed ? `root call ${outcome(true, event.errorCode)}` : "successful call by the root user",

@@ -1,0 +1,59 @@
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { inject } from "vitest";
+
+/** Points the AWS SDK of this test worker at moto_server; returns "" when moto is unavailable. */
+export function useMoto(): string {
+  const endpoint = inject("motoEndpoint");
+  if (endpoint) {
+    process.env.AWS_ENDPOINT_URL = endpoint;
+    process.env.AWS_ACCESS_KEY_ID = "testing";
+    process.env.AWS_SECRET_ACCESS_KEY = "testing";
+    process.env.AWS_REGION = "us-east-1";
+    delete process.env.AWS_PROFILE;
+  }
+  return endpoint;
+}
+
+/** moto's default account: the responder's own account in these tests. */
+export const MOTO_ACCOUNT = "123456789012";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export interface SnsEnvelope {
+  Type: string;
+  Subject?: string;
+  Message: string;
+  MessageAttributes?: Record<string, { Type: string; Value: string }>;
+}
+
+/** An SNS topic with an SQS queue subscribed: what an on-call subscriber would receive. */
+export async function createAlertSink(): Promise<{ topicArn: string; receive: (expected: number) => Promise<SnsEnvelope[]> }> {
+  const sns = new SNSClient({});
+  const sqs = new SQSClient({});
+  const name = uniqueName("alerts");
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: attributes.Attributes?.QueueArn }));
+  if (!TopicArn || !QueueUrl) throw new Error("moto did not create the alert sink");
+  return {
+    topicArn: TopicArn,
+    async receive(expected) {
+      const messages: SnsEnvelope[] = [];
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const answer = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        for (const message of answer.Messages ?? []) {
+          messages.push(JSON.parse(message.Body ?? "{}") as SnsEnvelope);
+          await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+        }
+        // Wait a little past the expected count so an extra, unwanted alert is seen too.
+        if (messages.length >= expected && (answer.Messages ?? []).length === 0) break;
+      }
+      return messages;
+    },
+  };
+}
