@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../util/zod.js";
 
 /**
  * The parts of a CloudTrail record that trailguard reads. Everything is optional except what
@@ -7,66 +8,58 @@ import { z } from "zod";
  * Unknown fields pass through untouched. A field present with the wrong type is an error: a
  * record that lies about its shape is reported, never half-trusted.
  */
-const optionalString = z.string().nullish();
+const optionalString = z.nullish(z.string());
 const stringRecord = z.record(z.string(), z.unknown());
 
-export const sessionContextSchema = z
-  .object({
-    sessionIssuer: z
-      .object({
+export const sessionContextSchema = z.looseObject({
+    sessionIssuer: z.nullish(
+      z.looseObject({
         type: optionalString,
         principalId: optionalString,
         arn: optionalString,
         accountId: optionalString,
         userName: optionalString,
-      })
-      .loose()
-      .nullish(),
-    attributes: z
-      .object({
-        mfaAuthenticated: z.union([z.string(), z.boolean()]).nullish(),
+      }),
+    ),
+    attributes: z.nullish(
+      z.looseObject({
+        mfaAuthenticated: z.nullish(z.union([z.string(), z.boolean()])),
         creationDate: optionalString,
-      })
-      .loose()
-      .nullish(),
+      }),
+    ),
     sourceIdentity: optionalString,
-  })
-  .loose();
+  });
 
-export const userIdentitySchema = z
-  .object({
-    type: optionalString,
-    principalId: optionalString,
-    arn: optionalString,
-    accountId: optionalString,
-    accessKeyId: optionalString,
-    userName: optionalString,
-    invokedBy: optionalString,
-    sessionContext: sessionContextSchema.nullish(),
-  })
-  .loose();
+export const userIdentitySchema = z.looseObject({
+  type: optionalString,
+  principalId: optionalString,
+  arn: optionalString,
+  accountId: optionalString,
+  accessKeyId: optionalString,
+  userName: optionalString,
+  invokedBy: optionalString,
+  sessionContext: z.nullish(sessionContextSchema),
+});
 
-export const cloudTrailRecordSchema = z
-  .object({
-    eventVersion: optionalString,
-    eventSource: z.string().min(1, "eventSource is empty"),
-    eventName: z.string().min(1, "eventName is empty"),
-    eventTime: optionalString,
-    eventID: optionalString,
-    eventType: optionalString,
-    awsRegion: optionalString,
-    sourceIPAddress: optionalString,
-    userAgent: optionalString,
-    recipientAccountId: optionalString,
-    readOnly: z.union([z.boolean(), z.string()]).nullish(),
-    errorCode: optionalString,
-    errorMessage: optionalString,
-    userIdentity: userIdentitySchema.nullish(),
-    requestParameters: stringRecord.nullish(),
-    responseElements: stringRecord.nullish(),
-    additionalEventData: stringRecord.nullish(),
-  })
-  .loose();
+export const cloudTrailRecordSchema = z.looseObject({
+  eventVersion: optionalString,
+  eventSource: z.string().check(z.minLength(1, "eventSource is empty")),
+  eventName: z.string().check(z.minLength(1, "eventName is empty")),
+  eventTime: optionalString,
+  eventID: optionalString,
+  eventType: optionalString,
+  awsRegion: optionalString,
+  sourceIPAddress: optionalString,
+  userAgent: optionalString,
+  recipientAccountId: optionalString,
+  readOnly: z.nullish(z.union([z.boolean(), z.string()])),
+  errorCode: optionalString,
+  errorMessage: optionalString,
+  userIdentity: z.nullish(userIdentitySchema),
+  requestParameters: z.nullish(stringRecord),
+  responseElements: z.nullish(stringRecord),
+  additionalEventData: z.nullish(stringRecord),
+});
 
 export type CloudTrailRecord = z.infer<typeof cloudTrailRecordSchema>;
 export type UserIdentity = z.infer<typeof userIdentitySchema>;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../util/zod.js";
 import { REVOKE_POLICY_NAMES } from "../iam/revoke-sessions-policy.js";
 import { severitySchema } from "../model/severity.js";
 import { RULES } from "../rules/registry.js";
@@ -11,50 +12,44 @@ import type { DetectionSettings } from "../rules/rule.js";
  * a JSON file (`replay --config`), or code. Invalid settings stop start-up with a message naming
  * the setting; a security tool must not run on a half-understood configuration.
  */
-const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const accountId = z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit AWS account id"));
 const arnPattern = z
   .string()
-  .regex(/^arn:[*\w-]*:[*\w-]*:[*\w-]*:[*\d]*:.+$/, "must be an ARN pattern such as arn:aws:iam::123456789012:role/Deployer (* and ? allowed)");
-const exactRoleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN");
+  .check(z.regex(/^arn:[*\w-]*:[*\w-]*:[*\w-]*:[*\d]*:.+$/, "must be an ARN pattern such as arn:aws:iam::123456789012:role/Deployer (* and ? allowed)"));
+const exactRoleArn = z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN"));
 
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
 export type ResponseMode = z.infer<typeof responseModeSchema>;
-const knownRuleId = z.string().refine((id) => RULES.some((rule) => rule.id === id), {
-  message: `unknown rule id (known: ${RULES.map((rule) => rule.id).join(", ")})`,
+const knownRuleId = z.string().check(
+  z.refine((id) => RULES.some((rule) => rule.id === id), {
+    message: `unknown rule id (known: ${RULES.map((rule) => rule.id).join(", ")})`,
+  }),
+);
+
+export const configSchema = z.strictObject({
+  /** off: plan nothing; dry-run: plan and report, change nothing; enforce: carry actions out. */
+  mode: z._default(responseModeSchema, "dry-run"),
+  /** Per-rule overrides of `mode`, e.g. {"iam-policy-change": "enforce"}. */
+  ruleModes: z._default(z.record(knownRuleId, responseModeSchema), {}),
+  /** Other accounts the responder may act in, through `memberRoleName`; the responder's own account always. */
+  managedAccounts: z._default(z.array(accountId), []),
+  memberRoleName: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name")), "trailguard-member-responder"),
+  /** Findings at or above this severity are published to the alert topic. */
+  minAlertSeverity: z._default(severitySchema, "medium"),
+  /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
+  alertFormat: z._default(z.enum(["text", "chatbot"]), "text"),
+  alertTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN"))),
+  /** Accounts roles may trust without a finding (the event's own account always may). */
+  trustedAccounts: z._default(z.array(accountId), []),
+  /** Principals whose calls never trigger a response and are never acted on (ARN patterns). */
+  allowlist: z._default(z.array(arnPattern), []),
+  /** trailguard's own responder role(s): always allowlisted, exact ARNs so a look-alike name cannot hide. */
+  responderRoleArns: z._default(z.array(exactRoleArn), []),
+  responsePolicy: z._default(responsePolicySchema, DEFAULT_RESPONSE_POLICY),
 });
 
-export const configSchema = z
-  .object({
-    /** off: plan nothing; dry-run: plan and report, change nothing; enforce: carry actions out. */
-    mode: responseModeSchema.default("dry-run"),
-    /** Per-rule overrides of `mode`, e.g. {"iam-policy-change": "enforce"}. */
-    ruleModes: z.record(knownRuleId, responseModeSchema).default({}),
-    /** Other accounts the responder may act in, through `memberRoleName`; the responder's own account always. */
-    managedAccounts: z.array(accountId).default([]),
-    memberRoleName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name")
-      .default("trailguard-member-responder"),
-    /** Findings at or above this severity are published to the alert topic. */
-    minAlertSeverity: severitySchema.default("medium"),
-    /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
-    alertFormat: z.enum(["text", "chatbot"]).default("text"),
-    alertTopicArn: z
-      .string()
-      .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN")
-      .optional(),
-    /** Accounts roles may trust without a finding (the event's own account always may). */
-    trustedAccounts: z.array(accountId).default([]),
-    /** Principals whose calls never trigger a response and are never acted on (ARN patterns). */
-    allowlist: z.array(arnPattern).default([]),
-    /** trailguard's own responder role(s): always allowlisted, exact ARNs so a look-alike name cannot hide. */
-    responderRoleArns: z.array(exactRoleArn).default([]),
-    responsePolicy: responsePolicySchema.default(DEFAULT_RESPONSE_POLICY),
-  })
-  .strict();
-
-export type TrailguardConfig = z.infer<typeof configSchema>;
+export type TrailguardConfig = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 export class ConfigError extends Error {

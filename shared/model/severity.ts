@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../util/zod.js";
 
 /** Ordered from least to most urgent; the order is the comparison. */
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;

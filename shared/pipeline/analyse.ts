@@ -58,6 +58,7 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
   const exemption = planner.guard.exemptionFor(actor);
   const findings: Finding[] = [];
   for (const rule of rules) {
+    if (rule.eventNames && !rule.eventNames.includes(event.eventName)) continue;
     let match;
     try {
       match = rule.evaluate(ruleInput);

@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../util/zod.js";
 import { CATEGORIES, type Finding } from "../model/finding.js";
 import { atLeast, severitySchema } from "../model/severity.js";
 
@@ -14,31 +15,27 @@ import { atLeast, severitySchema } from "../model/severity.js";
 export const ACTION_TEMPLATES = ["deactivate-target-key", "contain-actor"] as const;
 export type ActionTemplate = (typeof ACTION_TEMPLATES)[number];
 
-export const responseStatementSchema = z
-  .object({
-    id: z.string().min(1),
-    description: z.string().default(""),
-    match: z
-      .object({
-        rules: z.array(z.string()).min(1).optional(),
-        categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
-        signals: z.array(z.string()).min(1).optional(),
-        minSeverity: severitySchema.optional(),
-      })
-      .strict(),
-    actions: z.array(z.enum(ACTION_TEMPLATES)).min(1),
-  })
-  .strict();
+const nonEmpty = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
-export const responsePolicySchema = z
-  .object({
-    version: z.literal(1),
-    statements: z.array(responseStatementSchema),
-  })
-  .strict();
+export const responseStatementSchema = z.strictObject({
+  id: z.string().check(z.minLength(1)),
+  description: z._default(z.string(), ""),
+  match: z.strictObject({
+    rules: z.optional(nonEmpty(z.string())),
+    categories: z.optional(nonEmpty(z.enum(CATEGORIES))),
+    signals: z.optional(nonEmpty(z.string())),
+    minSeverity: z.optional(severitySchema),
+  }),
+  actions: nonEmpty(z.enum(ACTION_TEMPLATES)),
+});
 
-export type ResponsePolicy = z.infer<typeof responsePolicySchema>;
-export type ResponseStatement = z.infer<typeof responseStatementSchema>;
+export const responsePolicySchema = z.strictObject({
+  version: z.literal(1),
+  statements: z.array(responseStatementSchema),
+});
+
+export type ResponsePolicy = z.output<typeof responsePolicySchema>;
+export type ResponseStatement = z.output<typeof responseStatementSchema>;
 
 export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = {
   version: 1,

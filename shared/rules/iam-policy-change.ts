@@ -51,6 +51,7 @@ export const iamPolicyChange: DetectionRule = {
     "Critical: a document or managed policy that is admin-equivalent (Allow * / iam:* / NotAction on any resource; AdministratorAccess, IAMFullAccess and similar), or deleting or overwriting the revoke-sessions policy trailguard attaches during containment. High: privilege-escalation permissions on any resource (iam:PassRole, iam:Attach*Policy, iam:CreateAccessKey…), broad managed policies (PowerUserAccess…), removing a permissions boundary, or a document trailguard cannot parse. Medium: other grants, boundary changes, default-version switches, documents CloudTrail did not record. Low: detaching or deleting policies.",
   runbook:
     "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, trailguard has already revoked the actor's active sessions and deactivated the access key it used (see actions); now remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). If the revoke-sessions policy was deleted, containment was undone: re-apply it and treat the deleting principal as compromised.",
+  eventNames: POLICY_CHANGE_EVENTS,
   signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "boundary-removed"],
   evaluate(input) {
     const { record, event } = input;

@@ -41,6 +41,11 @@ export interface DetectionRule {
   readonly severityLogic: string;
   /** What the on-call does, in one paragraph. */
   readonly runbook: string;
+  /**
+   * The CloudTrail event names the rule can fire on, when it is limited to some (IAM rules). The
+   * deployed EventBridge pattern is checked against these, so a rule cannot silently miss events.
+   */
+  readonly eventNames?: readonly string[];
   /** Signals this rule may emit, so response policies can be checked against them. */
   readonly signals: readonly string[];
   /** Pure: no I/O, no clock, no randomness. */
