@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../shared/config/config.js";
 import { createAnalyser } from "../shared/pipeline/analyse.js";
-import { decodeBytes } from "../shared/replay/input-decoder.js";
+import { decodeToList } from "../shared/replay/input-decoder.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
@@ -41,7 +41,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
   }
   if (present) {
     for (const file of corpusFiles(corpusDir)) {
-      for (const item of decodeBytes(readFileSync(file))) {
+      for (const item of decodeToList(readFileSync(file))) {
         if (item.kind === "error") errors.push(`${file} ${item.position}: ${item.reason}`);
         if (item.kind !== "item") continue;
         records.push(item.value as RawRecord);

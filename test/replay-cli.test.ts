@@ -119,7 +119,7 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
     const broken = write("bad/broken.json", '{"Records": [ {"eventName": "CreateAccessKey", ');
     const malformed = write(
       "bad/malformed.json",
-      JSON.stringify({ Records: [{ eventSource: "iam.amazonaws.com", eventName: "CreateUser", userIdentity: { type: 42 } }, backdoorKey.detail] }),
+      JSON.stringify({ Records: [{ eventSource: "iam.amazonaws.com", eventName: "CreateAccessKey", userIdentity: { type: 42 } }, backdoorKey.detail] }),
     );
     const lines = write("bad/mixed.jsonl", `${JSON.stringify(adminGrant)}\nnot json at all\n`);
     const result = runReplay([join(work, "missing.json"), broken, malformed, lines, "--format", "jsonl"]);
@@ -135,7 +135,7 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
   it("rejects an unknown format and an invalid config with exit 2 and a clear message", () => {
     const format = runReplay([eventsDir, "--format", "xml"]);
     expect(format.status).toBe(2);
-    expect(format.stderr).toContain('--format must be "text" or "jsonl"');
+    expect(format.stderr).toContain('--format must be one of text, jsonl, not "xml"');
     const config = write("bad-config.json", JSON.stringify({ trustedAccounts: ["12345"] }));
     const result = runReplay([eventsDir, "--config", config]);
     expect(result.status).toBe(2);

@@ -9,7 +9,9 @@ import "../util/zod.js";
  * record that lies about its shape is reported, never half-trusted.
  */
 const optionalString = z.nullish(z.string());
-const stringRecord = z.record(z.string(), z.unknown());
+// Request and response bodies can be large; rules read them field by field with type checks,
+// so only their object-ness is validated here (a full walk would copy every key of every record).
+const stringRecord = z.custom<Record<string, unknown>>(isPlainObject, "must be an object");
 
 export const sessionContextSchema = z.looseObject({
     sessionIssuer: z.nullish(

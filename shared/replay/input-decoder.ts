@@ -2,17 +2,33 @@ import { gunzipSync } from "node:zlib";
 import { isPlainObject } from "../cloudtrail/record.js";
 
 /**
- * Turns the bytes of one input into the events or records it holds, whatever the form:
- * an EventBridge event, a raw record, a CloudTrail log file {"Records": […]} (optionally gzip),
- * a JSON array of either, JSON Lines of either, or `aws cloudtrail lookup-events` output
- * {"Events": [{"CloudTrailEvent": "<json>"}]}. Every item carries its position so an error
- * names exactly what was skipped.
+ * Turns the text of one input into the events or records it holds, whatever the form:
+ * an EventBridge event, a raw record, a CloudTrail log file {"Records": […]}, a JSON array of
+ * either, JSON Lines of either, or `aws cloudtrail lookup-events` output
+ * {"Events": [{"CloudTrailEvent": "<json>"}]}. Items are handed to a visitor with where they
+ * came from; the position text ("Records[12]", "line 5") is only built when something needs it,
+ * because replay visits hundreds of thousands of records a second.
  */
-export type InputItem =
-  | { readonly kind: "item"; readonly position: string; readonly value: unknown }
-  | { readonly kind: "error"; readonly position: string; readonly reason: string }
-  /** Recognised and deliberately not replayed (CloudTrail digest files). */
-  | { readonly kind: "notice"; readonly position: string; readonly reason: string };
+export type Container = "Records" | "Events" | "array" | "document";
+
+export interface Where {
+  readonly container: Container;
+  readonly index: number;
+  /** 1-based line for JSON Lines input, 0 for whole documents. */
+  readonly line: number;
+}
+
+export interface DecodeVisitor {
+  item(value: unknown, where: Where): void;
+  problem(level: "error" | "notice", position: string, reason: string): void;
+}
+
+export function positionOf(where: Where): string {
+  const prefix = where.line > 0 ? `line ${where.line}` : "";
+  const inner =
+    where.container === "Records" ? `Records[${where.index}]` : where.container === "Events" ? `Events[${where.index}]` : where.container === "array" ? `[${where.index}]` : "";
+  return [prefix, inner].filter((part) => part !== "").join(" ") || "document";
+}
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -20,74 +36,115 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
-export function decodeBytes(bytes: Buffer): InputItem[] {
-  let text: string;
+/** Node cannot hold a string over ~512 MB: past this, whole-document input must be JSON Lines. */
+export const MAX_DOCUMENT_BYTES = 400 * 1024 * 1024;
+
+export function decodeBytes(bytes: Buffer, visitor: DecodeVisitor): void {
+  let body: Buffer;
   try {
-    text = (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString("utf8");
+    body = isGzip(bytes) ? gunzipSync(bytes) : bytes;
   } catch (error) {
-    return [{ kind: "error", position: "file", reason: `cannot gunzip: ${(error as Error).message}` }];
+    visitor.problem("error", "file", `cannot gunzip: ${(error as Error).message}`);
+    return;
   }
-  return decodeText(text);
+  if (body.length > MAX_DOCUMENT_BYTES) {
+    visitor.problem("error", "file", `${Math.round(body.length / 1048576)} MB is too large for one JSON document: split it, or use JSON Lines (.jsonl), which is streamed`);
+    return;
+  }
+  decodeText(body.toString("utf8"), visitor);
 }
 
-export function decodeText(text: string): InputItem[] {
+export function decodeText(text: string, visitor: DecodeVisitor): void {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === "") return [{ kind: "error", position: "file", reason: "empty input: no JSON found" }];
-  try {
-    return itemsFromDocument(JSON.parse(body), "");
-  } catch (wholeError) {
-    return decodeJsonLines(body, wholeError as Error);
+  if (body.trim() === "") {
+    visitor.problem("error", "file", "empty input: no JSON found");
+    return;
   }
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch (wholeError) {
+    decodeJsonLines(body, wholeError as Error, visitor);
+    return;
+  }
+  visitDocument(document, 0, visitor);
 }
 
-function decodeJsonLines(body: string, wholeError: Error): InputItem[] {
+function decodeJsonLines(body: string, wholeError: Error, visitor: DecodeVisitor): void {
   const lines = body.split(/\r?\n/);
-  const items: InputItem[] = [];
+  const pending: Array<() => void> = [];
   let parsedAny = false;
   for (const [index, line] of lines.entries()) {
     if (line.trim() === "") continue;
-    const position = `line ${index + 1}`;
-    let value: unknown;
     try {
-      value = JSON.parse(line);
+      const value: unknown = JSON.parse(line);
+      parsedAny = true;
+      pending.push(() => visitDocument(value, index + 1, visitor));
     } catch (error) {
-      items.push({ kind: "error", position, reason: `invalid JSON: ${(error as Error).message}` });
-      continue;
+      pending.push(() => visitor.problem("error", `line ${index + 1}`, `invalid JSON: ${(error as Error).message}`));
     }
-    parsedAny = true;
-    items.push(...itemsFromDocument(value, `${position} `));
   }
   // Nothing parsed line by line: the file is one broken JSON document, and the whole-file error says where.
-  if (!parsedAny) return [{ kind: "error", position: "file", reason: `invalid JSON: ${wholeError.message}` }];
-  return items;
+  if (!parsedAny) {
+    visitor.problem("error", "file", `invalid JSON: ${wholeError.message}`);
+    return;
+  }
+  for (const visit of pending) visit();
 }
 
-function itemsFromDocument(value: unknown, prefix: string): InputItem[] {
+/** One parsed JSON value (a whole file, or one line of JSON Lines). */
+export function visitDocument(value: unknown, line: number, visitor: DecodeVisitor): void {
   if (Array.isArray(value)) {
-    return value.map((element, index) => ({ kind: "item", position: `${prefix}[${index}]`, value: element }));
+    for (let index = 0; index < value.length; index++) visitor.item(value[index], { container: "array", index, line });
+    return;
   }
   if (isPlainObject(value)) {
-    if (Array.isArray(value.Records)) {
-      return value.Records.map((record, index) => ({ kind: "item", position: `${prefix}Records[${index}]`, value: record }));
+    const records = value.Records;
+    if (Array.isArray(records)) {
+      for (let index = 0; index < records.length; index++) visitor.item(records[index], { container: "Records", index, line });
+      return;
     }
-    if (Array.isArray(value.Events)) return itemsFromLookupEvents(value.Events, prefix);
+    if (Array.isArray(value.Events)) {
+      visitLookupEvents(value.Events, line, visitor);
+      return;
+    }
     if ("digestStartTime" in value && "digestEndTime" in value) {
-      return [{ kind: "notice", position: `${prefix}file`.trim(), reason: "CloudTrail digest file (integrity data, no events): skipped" }];
+      visitor.problem("notice", line > 0 ? `line ${line}` : "file", "CloudTrail digest file (integrity data, no events): skipped");
+      return;
     }
   }
-  return [{ kind: "item", position: prefix.trim() || "document", value }];
+  visitor.item(value, { container: "document", index: 0, line });
 }
 
-function itemsFromLookupEvents(events: unknown[], prefix: string): InputItem[] {
-  return events.map((entry, index): InputItem => {
-    const position = `${prefix}Events[${index}]`;
+function visitLookupEvents(events: unknown[], line: number, visitor: DecodeVisitor): void {
+  for (let index = 0; index < events.length; index++) {
+    const entry = events[index];
+    const where: Where = { container: "Events", index, line };
     if (isPlainObject(entry) && typeof entry.CloudTrailEvent === "string") {
+      let parsed: unknown;
       try {
-        return { kind: "item", position, value: JSON.parse(entry.CloudTrailEvent) };
+        parsed = JSON.parse(entry.CloudTrailEvent);
       } catch (error) {
-        return { kind: "error", position, reason: `CloudTrailEvent is not valid JSON: ${(error as Error).message}` };
+        visitor.problem("error", positionOf(where), `CloudTrailEvent is not valid JSON: ${(error as Error).message}`);
+        continue;
       }
+      visitor.item(parsed, where);
+    } else {
+      visitor.item(entry, where);
     }
-    return { kind: "item", position, value: entry };
+  }
+}
+
+/** Convenience for tests and small inputs: every item and problem as a list, in order. */
+export type DecodedItem =
+  | { readonly kind: "item"; readonly position: string; readonly value: unknown }
+  | { readonly kind: "error" | "notice"; readonly position: string; readonly reason: string };
+
+export function decodeToList(bytes: Buffer): DecodedItem[] {
+  const items: DecodedItem[] = [];
+  decodeBytes(bytes, {
+    item: (value, where) => items.push({ kind: "item", position: positionOf(where), value }),
+    problem: (level, position, reason) => items.push({ kind: level, position, reason }),
   });
+  return items;
 }

@@ -4,6 +4,31 @@ import type { Origin, Problem, ReplayReporter, ReplaySummary } from "./replay-ru
 
 type Write = (text: string) => void;
 
+/**
+ * A one-line progress bar on stderr, redrawn at most every 200 ms; only for terminals (the CLI
+ * never passes it when stderr is a pipe), and erased before anything else is written there.
+ */
+export function progressLine(err: Write, columns: () => number): Pick<ReplayReporter, "progress"> & { clear(): void } {
+  let last = 0;
+  let shown = false;
+  return {
+    progress(summary, filesTotal) {
+      const now = performance.now();
+      if (now - last < 200 && summary.files < filesTotal) return;
+      last = now;
+      const width = Math.max(10, Math.min(30, columns() - 70));
+      const filled = Math.round((summary.files / Math.max(1, filesTotal)) * width);
+      const rate = summary.elapsedMs > 0 ? Math.round(summary.records / (summary.elapsedMs / 1000)) : 0;
+      err(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${summary.files}/${filesTotal} files · ${summary.records} records · ${rate}/s · ${summary.findings} findings\u001b[K`);
+      shown = true;
+    },
+    clear() {
+      if (shown) err("\r\u001b[K");
+      shown = false;
+    },
+  };
+}
+
 /** Human report: findings and the summary on stdout, problems on stderr. */
 export function textReporter(out: Write, err: Write, colour: boolean): ReplayReporter {
   const style: Styler = colour ? ANSI : PLAIN;
@@ -45,8 +70,9 @@ export function formatSummary(summary: ReplaySummary, style: Styler): string[] {
   const lines = [
     style.label("Summary"),
     `  ${summary.files} file(s), ${summary.records} record(s), ${summary.findings} finding(s), ${summary.errors} error(s)` +
-      `${summary.notices + summary.unsupported > 0 ? `, ${summary.notices + summary.unsupported} skipped` : ""}` +
-      ` in ${seconds.toFixed(2)} s (${rate} records/s)`,
+      `${summary.notices > 0 ? `, ${summary.notices} skipped` : ""}` +
+      `${summary.filtered > 0 ? `, ${summary.filtered} record(s) filtered out` : ""}` +
+      ` in ${seconds.toFixed(2)} s (${rate} records/s, ${summary.jobs} job(s))`,
     `  by severity: ${bySeverity.length > 0 ? bySeverity.join(" · ") : "none"}`,
   ];
   const rules = [...summary.byRule.entries()].sort(([a], [b]) => a.localeCompare(b));

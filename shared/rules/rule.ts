@@ -46,6 +46,8 @@ export interface DetectionRule {
    * deployed EventBridge pattern is checked against these, so a rule cannot silently miss events.
    */
   readonly eventNames?: readonly string[];
+  /** The rule only fires on calls by the root user (root rules): lets the engine skip the rest cheaply. */
+  readonly rootOnly?: boolean;
   /** Signals this rule may emit, so response policies can be checked against them. */
   readonly signals: readonly string[];
   /** Pure: no I/O, no clock, no randomness. */

@@ -1,0 +1,156 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
+import { isPlainObject } from "../cloudtrail/record.js";
+import type { Finding } from "../model/finding.js";
+import { type Severity, atLeast } from "../model/severity.js";
+import type { Analyser } from "../pipeline/analyse.js";
+import { type DecodeVisitor, type Where, decodeBytes, isGzip, positionOf, visitDocument } from "./input-decoder.js";
+import { type InputSource, describeFsError } from "./input-paths.js";
+
+/**
+ * Replays one input (a file or standard input) through the analyser and returns what it found.
+ * Runs in the main thread or in a worker; the result is plain data either way. JSON Lines files
+ * are streamed line by line, so their size is not limited by memory or by Node's string limit.
+ */
+export interface ReplayFilters {
+  /** ISO timestamps; records whose eventTime is outside [since, until) are skipped. */
+  readonly since?: string | undefined;
+  readonly until?: string | undefined;
+  readonly accounts?: ReadonlySet<string> | undefined;
+  readonly regions?: ReadonlySet<string> | undefined;
+  readonly minSeverity?: Severity | undefined;
+  readonly rules?: ReadonlySet<string> | undefined;
+}
+
+export interface FileProblem {
+  readonly level: "error" | "notice";
+  readonly position: string;
+  readonly reason: string;
+}
+
+export interface FileResult {
+  readonly source: string;
+  records: number;
+  /** Records skipped by --since/--until/--account/--region. */
+  filtered: number;
+  unsupported: number;
+  readonly findings: Array<{ finding: Finding; position: string }>;
+  readonly problems: FileProblem[];
+}
+
+const STREAMED = /\.(jsonl|ndjson)(\.gz)?$/i;
+
+export function sourceName(source: InputSource): string {
+  return source.kind === "stdin" ? "(stdin)" : source.path;
+}
+
+/** Starts reading a whole-document input, so the next file loads while this one is analysed. */
+export function prefetch(source: InputSource): Promise<Buffer> | undefined {
+  if (source.kind !== "file" || STREAMED.test(source.path)) return undefined;
+  const read = readFile(source.path);
+  read.catch(() => undefined); // reported when awaited
+  return read;
+}
+
+export async function replaySource(source: InputSource, analyser: Analyser, filters: ReplayFilters, prefetched?: Promise<Buffer>): Promise<FileResult> {
+  const result: FileResult = { source: sourceName(source), records: 0, filtered: 0, unsupported: 0, findings: [], problems: [] };
+  const visitor = recordVisitor(result, analyser, filters);
+  try {
+    if (source.kind === "file" && STREAMED.test(source.path)) await streamJsonLines(source.path, visitor);
+    else decodeBytes(await (prefetched ?? readAll(source)), visitor);
+  } catch (error) {
+    result.problems.push({ level: "error", position: "file", reason: `cannot read: ${describeFsError(error)}` });
+  }
+  return result;
+}
+
+async function readAll(source: InputSource): Promise<Buffer> {
+  if (source.kind === "file") return readFile(source.path);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function streamJsonLines(path: string, visitor: DecodeVisitor): Promise<void> {
+  const head = await readHead(path);
+  const raw = createReadStream(path);
+  const input = isGzip(head) ? raw.pipe(createGunzip()) : raw;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      visitor.problem("error", `line ${line}`, `invalid JSON: ${(error as Error).message}`);
+      continue;
+    }
+    visitDocument(value, line, visitor);
+  }
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const stream = createReadStream(path, { start: 0, end: 1 });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFilters): DecodeVisitor {
+  const keep = recordFilter(filters);
+  const wanted = findingFilter(filters);
+  return {
+    item(value: unknown, where: Where) {
+      result.records++;
+      if (keep && !keep(value)) {
+        result.filtered++;
+        return;
+      }
+      const analysis = analyser.analyse(value);
+      if (analysis.kind === "analysed") {
+        for (const finding of analysis.findings) {
+          if (!wanted || wanted(finding)) result.findings.push({ finding, position: positionOf(where) });
+        }
+      } else if (analysis.kind === "malformed") {
+        result.problems.push({ level: "error", position: positionOf(where), reason: analysis.reason });
+      } else {
+        result.unsupported++;
+        result.problems.push({ level: "notice", position: positionOf(where), reason: `skipped: ${analysis.reason}` });
+      }
+    },
+    problem(level, position, reason) {
+      result.problems.push({ level, position, reason });
+    },
+  };
+}
+
+/** Record-level filters read the raw record (or an EventBridge event's detail) before analysis. */
+function recordFilter(filters: ReplayFilters): ((value: unknown) => boolean) | undefined {
+  const { since, until, accounts, regions } = filters;
+  if (!since && !until && !accounts && !regions) return undefined;
+  return (value) => {
+    let record = value;
+    if (isPlainObject(value) && "detail-type" in value) record = value.detail;
+    if (!isPlainObject(record)) return true; // let the analyser report it
+    const time = typeof record.eventTime === "string" ? record.eventTime : undefined;
+    if (since && (time === undefined || time < since)) return false;
+    if (until && (time === undefined || time >= until)) return false;
+    if (accounts) {
+      const identity = record.userIdentity;
+      const account = typeof record.recipientAccountId === "string" ? record.recipientAccountId : isPlainObject(identity) ? identity.accountId : undefined;
+      if (typeof account !== "string" || !accounts.has(account)) return false;
+    }
+    if (regions && (typeof record.awsRegion !== "string" || !regions.has(record.awsRegion))) return false;
+    return true;
+  };
+}
+
+function findingFilter(filters: ReplayFilters): ((finding: Finding) => boolean) | undefined {
+  const { minSeverity, rules } = filters;
+  if (!minSeverity && !rules) return undefined;
+  return (finding) => (!minSeverity || atLeast(finding.severity, minSeverity)) && (!rules || rules.has(finding.ruleId));
+}
