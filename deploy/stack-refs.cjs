@@ -1,7 +1,8 @@
 // Environment values that point at resources of the deployed stack (the alert topic, the
 // functions' own roles). CloudFormation resolves them at deploy time; `serverless invoke local`
 // cannot (it has no stack to ask, and must work offline), so there they are left empty: the
-// function then runs in dry-run and logs its alerts instead of publishing them.
+// function then runs in dry-run, logs its alerts instead of publishing them, and keeps no
+// idempotency records.
 const invokedLocally = () => {
   const args = process.argv.slice(2);
   const at = args.indexOf("invoke");
@@ -16,4 +17,9 @@ module.exports.responderRoleArns = async ({ resolveVariable }) => {
   const stage = await resolveVariable("sls:stage");
   const role = (fn) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${service}-${stage}-${fn}`;
   return { "Fn::Sub": `${role("iam-responder")},${role("root-monitor")}` };
+};
+
+module.exports.idempotencyTable = async ({ resolveVariable }) => {
+  if (invokedLocally()) return "";
+  return `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}-idempotency`;
 };

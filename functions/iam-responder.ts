@@ -1,4 +1,4 @@
-import type { EventBridgeEvent } from "aws-lambda";
+import type { Context, EventBridgeEvent } from "aws-lambda";
 import { IAM_RULES } from "../shared/rules/registry.js";
 import { createRuntime } from "../shared/runtime/create-runtime.js";
 
@@ -8,7 +8,7 @@ import { createRuntime } from "../shared/runtime/create-runtime.js";
  */
 const runtime = createRuntime({ rules: IAM_RULES });
 
-export const handler = async (event: EventBridgeEvent<string, unknown>) => {
-  const outcome = await runtime.handle(event);
+export const handler = async (event: EventBridgeEvent<string, unknown>, context?: Context) => {
+  const outcome = await runtime.handle(event, context);
   return { status: outcome.status, findings: outcome.findings.length, published: outcome.published };
 };

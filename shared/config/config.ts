@@ -40,6 +40,10 @@ export const configSchema = z.strictObject({
   /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
   alertFormat: z._default(z.enum(["text", "chatbot"]), "text"),
   alertTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN"))),
+  /** DynamoDB table for exactly-once actions and alerts under duplicate delivery (Lambda); unset: no deduplication. */
+  idempotencyTable: z.optional(z.string().check(z.regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name"))),
+  /** How long a step's record is kept: duplicates later than this are processed again. */
+  idempotencyTtlSeconds: z._default(z.number().check(z.int(), z.minimum(60)), 172800),
   /** Accounts roles may trust without a finding (the event's own account always may). */
   trustedAccounts: z._default(z.array(accountId), []),
   /** Principals whose calls never trigger a response and are never acted on (ARN patterns). */
@@ -93,11 +97,12 @@ export const CONFIG_ENV = {
   minAlertSeverity: "TRAILGUARD_MIN_ALERT_SEVERITY",
   alertFormat: "TRAILGUARD_ALERT_FORMAT",
   alertTopicArn: "ALERT_TOPIC_ARN",
+  idempotencyTable: "TRAILGUARD_IDEMPOTENCY_TABLE",
   responsePolicy: "TRAILGUARD_RESPONSE_POLICY",
 } as const;
 
 const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts"] as const;
-const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn"] as const;
+const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable"] as const;
 const JSON_SETTINGS = ["responsePolicy", "ruleModes"] as const;
 
 /** Lists are comma-separated; ruleModes and responsePolicy are inline JSON. Empty values mean "default". */

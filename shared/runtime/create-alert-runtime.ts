@@ -1,0 +1,16 @@
+import type { Finding } from "../model/finding.js";
+import { type Runtime, type RuntimeOptions, buildRuntime } from "./runtime-core.js";
+
+/**
+ * For functions that only detect and alert (the root monitor): no IAM or STS client is even
+ * bundled. Should a custom response policy plan actions for its rules, they are reported as
+ * skipped, never silently dropped.
+ */
+export function createAlertRuntime(options: RuntimeOptions = {}): Runtime {
+  return buildRuntime(options, () => async (finding: Finding) => ({
+    ...finding,
+    actions: finding.actions.map((action) =>
+      action.status === "planned" ? { ...action, status: "skipped" as const, reason: "this function only alerts: it has no permission to act" } : action,
+    ),
+  }));
+}

@@ -1,0 +1,79 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import { snsPublisher } from "../alerts/sns-publisher.js";
+import { type TrailguardConfig, loadConfigFromEnv } from "../config/config.js";
+import type { Finding } from "../model/finding.js";
+import { type Analyser, createAnalyser } from "../pipeline/analyse.js";
+import { type EventOutcome, handleEvent, respondAndAlert } from "../pipeline/handle-event.js";
+import { RULES } from "../rules/registry.js";
+import type { DetectionRule } from "../rules/rule.js";
+import { type Logger, jsonLogger } from "../util/log.js";
+import { dynamoDbIdempotency } from "./idempotency.js";
+
+/**
+ * Wires the pure core to AWS once per Lambda container (or CLI run): configuration from the
+ * environment (validated; a bad setting fails start-up loudly), the responder, the publisher
+ * and the idempotency store. Handlers only call `handle`. The responder is passed in, so a
+ * function that only alerts does not bundle IAM and STS clients it must never use.
+ */
+export interface Runtime {
+  readonly config: TrailguardConfig;
+  readonly analyser: Analyser;
+  /** `context`: the Lambda context, so an in-progress step expires with the invocation. */
+  handle(event: unknown, context?: Context): Promise<EventOutcome>;
+  /** For callers that analysed already (replay): act on and alert about these findings. */
+  respondAndAlert(findings: readonly Finding[]): Promise<{ findings: Finding[]; published: number }>;
+}
+
+export interface RuntimeOptions {
+  readonly rules?: readonly DetectionRule[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly config?: TrailguardConfig;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  /** Publish alerts when a topic is configured (default true). */
+  readonly publish?: boolean;
+  /** For tests: the DynamoDB client of the idempotency store. */
+  readonly dynamoDb?: DynamoDBClient;
+}
+
+/** Carries out a finding's planned actions; never throws for an AWS error (it is recorded). */
+export type Responder = (finding: Finding) => Promise<Finding>;
+export type ResponderFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => Responder;
+
+export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory): Runtime {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfigFromEnv(env);
+  const logger = options.logger ?? jsonLogger();
+  const now = options.now ?? (() => new Date());
+  const wantPublish = options.publish ?? true;
+  if (wantPublish && !config.alertTopicArn) logger.log("warn", "ALERT_TOPIC_ARN is not set: findings are logged, not published");
+  const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn, config.alertFormat) : undefined;
+  const analyser = createAnalyser(config, options.rules ?? RULES);
+  const execute = makeResponder(config, env, now);
+  const steps = config.idempotencyTable
+    ? dynamoDbIdempotency({
+        tableName: config.idempotencyTable,
+        expiresAfterSeconds: config.idempotencyTtlSeconds,
+        ...(options.dynamoDb ? { client: options.dynamoDb } : {}),
+      })
+    : undefined;
+  const respond: Responder = steps
+    ? async (finding) => {
+        if (!finding.actions.some((action) => action.status === "planned")) return finding;
+        const actions = await steps.respond(finding.findingId, async () => (await execute(finding)).actions);
+        return { ...finding, actions };
+      }
+    : execute;
+  const publish = sendAlert && steps ? (finding: Finding) => steps.publish(finding.findingId, () => sendAlert(finding)) : sendAlert;
+  const deps = { config, analyser, respond, publish, logger };
+  return {
+    config,
+    analyser,
+    handle: (event, context) => {
+      if (context) steps?.registerContext(context);
+      return handleEvent(event, deps);
+    },
+    respondAndAlert: (findings) => respondAndAlert(findings, deps),
+  };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../shared/config/config.js";
+import { REVOKE_POLICY_NAME } from "../../shared/iam/revoke-sessions-policy.js";
+import type { ResponseAction } from "../../shared/model/action.js";
+import { AlertDeliveryError } from "../../shared/pipeline/handle-event.js";
+import { createRuntime } from "../../shared/runtime/create-runtime.js";
+import { dynamoDbIdempotency } from "../../shared/runtime/idempotency.js";
+import { assumedRole, eventBridge, iamCall, policyJson } from "../../shared/test-support/records.js";
+import { silentLogger } from "../../shared/util/log.js";
+import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
+
+/**
+ * Exactly once per event under duplicate delivery, against DynamoDB on moto_server: the stack's
+ * idempotency table, conditional writes and all.
+ */
+const endpoint = useMoto();
+
+describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
+  const iam = new IAMClient({ region: "us-east-1" });
+  let table: string;
+
+  beforeAll(async () => {
+    table = uniqueName("trailguard-idempotency");
+    await new DynamoDBClient({}).send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  });
+
+  async function roleGrantingAdmin(): Promise<{ roleName: string; event: unknown }> {
+    const roleName = uniqueName("ci");
+    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: policyJson({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }) }));
+    const event = eventBridge(
+      iamCall(
+        "PutRolePolicy",
+        { roleName: "victim", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) },
+        { eventID: randomUUID(), recipientAccountId: MOTO_ACCOUNT, userIdentity: assumedRole(roleName, "s", { account: MOTO_ACCOUNT }) },
+      ),
+    );
+    return { roleName, event };
+  }
+
+  async function revokeCutoff(roleName: string): Promise<string> {
+    const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }));
+    return (JSON.parse(decodeURIComponent(PolicyDocument ?? "")) as { Statement: Array<{ Condition: { DateLessThan: Record<string, string> } }> }).Statement[0]?.Condition
+      .DateLessThan["aws:TokenIssueTime"] as string;
+  }
+
+  /** A clock that moves one minute per call: a repeated action would leave a later cut-off. */
+  function advancingClock(start: string): () => Date {
+    let minutes = 0;
+    return () => new Date(Date.parse(start) + 60_000 * minutes++);
+  }
+
+  function runtime(topicArn: string, now: () => Date) {
+    return createRuntime({ config: parseConfig({ mode: "enforce", alertTopicArn: topicArn, idempotencyTable: table }, "test"), logger: silentLogger, now });
+  }
+
+  it("the same event delivered 100 times: one set of actions, one alert", async () => {
+    const sink = await createAlertSink();
+    const { roleName, event } = await roleGrantingAdmin();
+    const handler = runtime(sink.topicArn, advancingClock("2026-11-23T01:00:00.000Z"));
+    const outcomes = [];
+    for (let delivery = 0; delivery < 100; delivery++) outcomes.push(await handler.handle(event));
+
+    expect(await revokeCutoff(roleName)).toBe("2026-11-23T01:00:00.000Z");
+    expect(outcomes.every((outcome) => outcome.findings[0]?.actions[0]?.status === "done")).toBe(true);
+    expect(outcomes[99]?.findings[0]?.actions).toEqual(outcomes[0]?.findings[0]?.actions);
+    const alerts = await sink.receive(1);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.Subject).toMatch(/^\[CRITICAL\] Admin-equivalent IAM policy granted/);
+  }, 120_000);
+
+  it("SNS unavailable: the invocation fails, and the retry publishes without repeating the action", async () => {
+    const sink = await createAlertSink();
+    const { roleName, event } = await roleGrantingAdmin();
+    const missingTopic = `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:${uniqueName("gone")}`;
+    await expect(runtime(missingTopic, () => new Date("2026-11-23T02:00:00.000Z")).handle(event)).rejects.toBeInstanceOf(AlertDeliveryError);
+    expect(await revokeCutoff(roleName)).toBe("2026-11-23T02:00:00.000Z");
+
+    const retried = await runtime(sink.topicArn, () => new Date("2026-11-23T02:05:00.000Z")).handle(event);
+    expect(retried.published).toBe(1);
+    expect(await revokeCutoff(roleName)).toBe("2026-11-23T02:00:00.000Z");
+    expect(await sink.receive(1)).toHaveLength(1);
+  }, 60_000);
+
+  it("a step that failed or timed out is run again by the retry; a completed one is not", async () => {
+    const steps = dynamoDbIdempotency({ tableName: table, expiresAfterSeconds: 3600 });
+    const done: ResponseAction[] = [{ type: "deactivate-access-key", target: { kind: "user", account: MOTO_ACCOUNT, userName: "bob" }, status: "done", reason: "ok" }];
+    let runs = 0;
+
+    // A crash inside the step: its record is removed, so the retry acts.
+    const crashed = randomUUID();
+    await expect(steps.respond(crashed, async () => Promise.reject(new Error("boom")))).rejects.toThrow();
+    expect(await steps.respond(crashed, async () => (runs++, done))).toEqual(done);
+    expect(runs).toBe(1);
+
+    // A Lambda timeout mid-step: the in-progress record expires with the invocation's time.
+    steps.registerContext({ getRemainingTimeInMillis: () => 300 } as unknown as Context);
+    const timedOut = randomUUID();
+    void steps.respond(timedOut, () => new Promise<readonly ResponseAction[]>(() => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(steps.respond(timedOut, async () => (runs++, done))).rejects.toThrow(/in progress/i);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await steps.respond(timedOut, async () => (runs++, done))).toEqual(done);
+    expect(runs).toBe(2);
+
+    // Completed: stored result, not run again.
+    expect(await steps.respond(timedOut, async () => (runs++, []))).toEqual(done);
+    expect(runs).toBe(2);
+  }, 30_000);
+
+  it("DynamoDB unreachable: fails closed (no action, no alert) so the platform retries", async () => {
+    const sink = await createAlertSink();
+    const { roleName, event } = await roleGrantingAdmin();
+    const unreachable = createRuntime({
+      config: parseConfig({ mode: "enforce", alertTopicArn: sink.topicArn, idempotencyTable: table }, "test"),
+      logger: silentLogger,
+      dynamoDb: new DynamoDBClient({ endpoint: "http://127.0.0.1:9", maxAttempts: 1 }),
+    });
+    await expect(unreachable.handle(event)).rejects.toThrow();
+    await expect(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }))).rejects.toThrow(/cannot be found|not attached|NoSuchEntity/);
+    expect(await sink.receive(0)).toEqual([]);
+  }, 60_000);
+});
