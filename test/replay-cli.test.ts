@@ -101,7 +101,7 @@ describe("replay CLI: output contract", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("CRITICAL  Admin-equivalent IAM policy granted");
     expect(result.stdout).toMatch(/who\s+arn:aws:sts::111122223333:assumed-role\/lambda-build\/build-7731/);
-    expect(result.stdout).toMatch(/actions\s+PLANNED revoke-sessions on role lambda-build in 111122223333/);
+    expect(result.stdout).toMatch(/actions\s+PLANNED revoke-sessions on role "lambda-build" in 111122223333/);
     expect(result.stdout).toMatch(/by severity: critical 1/);
     expect(result.stdout).toMatch(/iam-policy-change\s+1 {2}\(critical 1\)/);
   });

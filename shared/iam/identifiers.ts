@@ -26,9 +26,3 @@ export function isAccessKeyId(value: string | undefined): value is string {
   return value !== undefined && ACCESS_KEY_ID.test(value);
 }
 
-/** For error messages: shows the value without letting it break the line it is printed on. */
-export function quoteUntrusted(value: string | undefined, max = 80): string {
-  if (value === undefined) return "(missing)";
-  const shown = JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-  return shown.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}

@@ -1,3 +1,4 @@
+import { quoted } from "../model/untrusted.js";
 import { type PolicyDocument, type PolicyStatement, wildcardMatches } from "./policy-document.js";
 
 /**
@@ -45,7 +46,7 @@ export function analysePermissions(document: PolicyDocument): PermissionVerdict 
   let conditional = false;
   for (const [index, statement] of document.statements.entries()) {
     if (statement.effect !== "Allow") continue;
-    const label = statement.sid ? `statement "${statement.sid}"` : `statement ${index + 1}`;
+    const label = statement.sid ? `statement ${quoted(statement.sid)}` : `statement ${index + 1}`;
     const onAnyResource = coversAnyResource(statement);
     const admin = adminReason(statement, onAnyResource);
     if (admin) {
@@ -61,16 +62,16 @@ export function analysePermissions(document: PolicyDocument): PermissionVerdict 
 function adminReason(statement: PolicyStatement, onAnyResource: boolean): string | undefined {
   if (!onAnyResource) return undefined;
   if (statement.notActions !== undefined) {
-    return `Allow NotAction [${statement.notActions.join(", ")}] on ${resourceText(statement)} (everything except a few actions)`;
+    return `Allow NotAction [${statement.notActions.map((action) => quoted(action)).join(", ")}] on ${resourceText(statement)} (everything except a few actions)`;
   }
   const wildcard = statement.actions.find((action) => ADMIN_ACTION_PATTERNS.includes(action.toLowerCase()));
-  if (wildcard) return `Allow "${wildcard}" on ${resourceText(statement)}`;
+  if (wildcard) return `Allow ${quoted(wildcard)} on ${resourceText(statement)}`;
   return undefined;
 }
 
 function resourceText(statement: PolicyStatement): string {
-  if (statement.notResources !== undefined) return `NotResource [${statement.notResources.join(", ")}]`;
-  return statement.resources.length === 1 ? `"${statement.resources[0]}"` : `[${statement.resources.join(", ")}]`;
+  if (statement.notResources !== undefined) return `NotResource [${statement.notResources.map((resource) => quoted(resource)).join(", ")}]`;
+  return statement.resources.length === 1 ? quoted(statement.resources[0]) : `[${statement.resources.map((resource) => quoted(resource)).join(", ")}]`;
 }
 
 /** Resource "*" (or an ARN of only wildcards), or NotResource (everything but a few). */

@@ -1,5 +1,6 @@
 import { type PolicyDocument, type PolicyStatement, conditionKeys } from "./policy-document.js";
 import { type Severity, maxSeverity, severityRank } from "../model/severity.js";
+import { quoted } from "../model/untrusted.js";
 
 /**
  * Who a role trust policy lets in. Each Allow statement's principals are judged; the verdict is
@@ -69,30 +70,30 @@ function judgeStatement(statement: PolicyStatement, ownAccount: string | undefin
   for (const value of principal.aws) {
     const account = accountOf(value);
     if (account === undefined) {
-      findings.push({ severity: "medium", reason: `AWS principal "${value}" is not an account or ARN trailguard can check` });
+      findings.push({ severity: "medium", reason: `AWS principal ${quoted(value)} is not an account or ARN trailguard can check` });
     } else if (account === ownAccount || trusted.has(account)) {
-      findings.push({ severity: "low", reason: `trusts ${value} (${account === ownAccount ? "this account" : "a trusted account"})` });
+      findings.push({ severity: "low", reason: `trusts ${quoted(value)} (${account === ownAccount ? "this account" : "a trusted account"})` });
     } else if (hasExternalId) {
-      findings.push({ severity: "high", reason: `trusts untrusted account ${account} (${value}), with an sts:ExternalId condition`, signal: "trust-untrusted-account" });
+      findings.push({ severity: "high", reason: `trusts untrusted account ${account} (${quoted(value)}), with an sts:ExternalId condition`, signal: "trust-untrusted-account" });
     } else {
-      findings.push({ severity: "critical", reason: `trusts untrusted account ${account} (${value}) without an sts:ExternalId condition`, signal: "trust-untrusted-account" });
+      findings.push({ severity: "critical", reason: `trusts untrusted account ${account} (${quoted(value)}) without an sts:ExternalId condition`, signal: "trust-untrusted-account" });
     }
   }
   for (const provider of principal.federated) findings.push(judgeFederated(provider, keys));
-  for (const service of principal.service) findings.push({ severity: "low", reason: `trusts AWS service ${service}` });
-  for (const user of principal.canonicalUser) findings.push({ severity: "medium", reason: `trusts canonical user ${user}` });
+  for (const service of principal.service) findings.push({ severity: "low", reason: `trusts AWS service ${quoted(service)}` });
+  for (const user of principal.canonicalUser) findings.push({ severity: "medium", reason: `trusts canonical user ${quoted(user)}` });
   return findings;
 }
 
 function judgeFederated(provider: string, keys: ReadonlySet<string>): TrustFinding {
   const isOidc = provider.includes(":oidc-provider/") || WEB_IDENTITY_PROVIDERS.includes(provider);
-  if (!isOidc) return { severity: "low", reason: `trusts federated provider ${provider}` };
+  if (!isOidc) return { severity: "low", reason: `trusts federated provider ${quoted(provider)}` };
   const host = provider.includes(":oidc-provider/") ? provider.slice(provider.indexOf(":oidc-provider/") + 15) : provider;
   const scoped = [...keys].some((key) => key === `${host.toLowerCase()}:sub` || (provider === "cognito-identity.amazonaws.com" && key === `${host}:aud`));
-  if (scoped) return { severity: "low", reason: `trusts OIDC provider ${host}, scoped by a subject condition` };
+  if (scoped) return { severity: "low", reason: `trusts OIDC provider ${quoted(host)}, scoped by a subject condition` };
   return {
     severity: "high",
-    reason: `trusts OIDC provider ${host} without a "${host}:sub" condition: any identity that provider issues tokens for (any repository, any tenant) may assume the role`,
+    reason: `trusts OIDC provider ${quoted(host)} without a ${quoted(`${host}:sub`)} condition: any identity that provider issues tokens for (any repository, any tenant) may assume the role`,
     signal: "trust-oidc-unscoped",
   };
 }

@@ -1,3 +1,5 @@
+import { accountText, quoted } from "./untrusted.js";
+
 /**
  * A containment action. The planner (pure) produces actions with status "planned" or "skipped";
  * the responder (AWS I/O) turns planned ones into "done", "failed" or "dry-run".
@@ -24,14 +26,14 @@ export interface ResponseAction {
 
 /** "access key AKIA… of user alice in 111122223333": for alerts and reports. */
 export function describeActionTarget(target: ActionTarget): string {
-  const where = target.account ? ` in ${target.account}` : "";
+  const where = target.account ? ` in ${accountText(target.account)}` : "";
   switch (target.kind) {
     case "access-key":
-      return `access key ${target.accessKeyId ?? "(unknown)"} of user ${target.userName ?? "(unknown)"}${where}`;
+      return `access key ${quoted(target.accessKeyId)} of user ${quoted(target.userName)}${where}`;
     case "role":
-      return `role ${target.roleName ?? "(unknown)"}${where}`;
+      return `role ${quoted(target.roleName)}${where}`;
     case "user":
-      return `user ${target.userName ?? "(unknown)"}${where}`;
+      return `user ${quoted(target.userName)}${where}`;
     case "root":
       return `root user${where}`;
     case "unknown":

@@ -86,7 +86,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     });
     expect(outcome.findings[0]?.actions[0]).toMatchObject({ status: "failed", reason: `${name}: ${message}` });
     expect(published).toHaveLength(1);
-    expect(buildAlert(published[0] as Finding).message).toContain(`FAILED deactivate-access-key on access key AKIABOBNEWKEY0000001 of user bob in ${ACCOUNT}: ${name}`);
+    expect(buildAlert(published[0] as Finding).message).toContain(`FAILED deactivate-access-key on access key "AKIABOBNEWKEY0000001" of user "bob" in ${ACCOUNT}: ${name}`);
   });
 
   it("on LimitExceeded reports that sessions were NOT revoked and what to do instead", async () => {

@@ -199,7 +199,7 @@ describe("response planning through the analyser", () => {
       const record = iamCall("CreateAccessKey", { userName: "bob" }, { responseElements: null });
       const action = onlyAction(findingOf(record, "access-key-created").actions);
       expect(action.status).toBe("skipped");
-      expect(action.reason).toMatch(/access key id \(missing\)/);
+      expect(action.reason).toMatch(/access key id \(unknown\)/);
     });
 
     it("skips an invalid role name taken from the actor", () => {

@@ -1,5 +1,6 @@
 import { isServiceLinkedRoleArn } from "../cloudtrail/identity.js";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName, quoteUntrusted } from "../iam/identifiers.js";
+import { isAccountId, isLongTermAccessKeyId, isPrincipalName } from "../iam/identifiers.js";
+import { quoted as quoteUntrusted } from "../model/untrusted.js";
 import type { ActionTarget, ActionType, ResponseAction } from "../model/action.js";
 import type { Actor, Finding } from "../model/finding.js";
 import type { PrincipalGuard } from "./principal-guard.js";

@@ -56,7 +56,7 @@ describe("access-key-created", () => {
       expect(finding.severity).toBe("high");
       expect(finding.signals).toEqual(["key-for-other-user"]);
       expect(finding.title).toMatch(/another user/);
-      expect(finding.reasons.join(" ")).toMatch(/alice.*not the key's user bob/);
+      expect(finding.reasons.join(" ")).toMatch(/"alice".*not the key's user "bob"/);
       expect(finding.target).toMatchObject({ kind: "access-key", accessKeyId: NEW_KEY, userName: "bob" });
       expect(finding.actions).toEqual([
         {
@@ -123,7 +123,7 @@ describe("access-key-created", () => {
       const finding = findingOf(createKey(root(), "bob"), "access-key-created");
       expect(finding.severity).toBe("critical");
       expect(finding.reasons).toContain("created by the root user");
-      expect(finding.reasons.join(" ")).toMatch(/user bob/);
+      expect(finding.reasons.join(" ")).toMatch(/user "bob"/);
     });
   });
 

@@ -1,3 +1,4 @@
+import { quoted } from "../model/untrusted.js";
 import type { DetectionRule } from "./rule.js";
 import { IAM_SOURCE, describeActor, outcome, requestString, responseObject, stringField } from "./rule-helpers.js";
 
@@ -29,8 +30,8 @@ export const accessKeyCreated: DetectionRule = {
     const forSelf =
       !byRoot && actor.type === "IAMUser" && (requestedUser === undefined || sameUserName(requestedUser, actor.principalName));
     const who = describeActor(actor);
-    const whose = rootOwnKey ? "the root user" : `user ${keyUser ?? "(unknown)"}`;
-    const summary = `${who} created access key ${accessKeyId ?? "(id not recorded)"} for ${whose}: ${outcome(event.failed, event.errorCode)}`;
+    const whose = rootOwnKey ? "the root user" : `user ${quoted(keyUser)}`;
+    const summary = `${who} created access key ${accessKeyId ? quoted(accessKeyId) : "(id not recorded)"} for ${whose}: ${outcome(event.failed, event.errorCode)}`;
     const target = rootOwnKey
       ? { kind: "account" as const, name: event.account, accessKeyId }
       : { kind: "access-key" as const, name: accessKeyId, userName: keyUser, accessKeyId };
@@ -42,7 +43,7 @@ export const accessKeyCreated: DetectionRule = {
         whyItMatters: rootOwnKey
           ? "A root access key is permanent, unrestricted API access to the whole account; AWS recommends root has none."
           : "The root user minted long-term credentials for an IAM user: root use is rare, and a new key is a way to keep access.",
-        reasons: ["created by the root user", rootOwnKey ? "key belongs to root" : `key belongs to user ${keyUser ?? "(unknown)"}`],
+        reasons: ["created by the root user", rootOwnKey ? "key belongs to root" : `key belongs to user ${quoted(keyUser)}`],
         signals: ["key-by-root"],
         target,
       };
@@ -64,7 +65,7 @@ export const accessKeyCreated: DetectionRule = {
       whyItMatters:
         "Creating long-term credentials for a different user is a classic persistence technique: whoever holds the new key acts as that user, long after the creator's own session ends.",
       reasons: [
-        `creator ${actor.principalName ?? actor.arn ?? "(unknown)"} (${actor.type ?? "unknown type"}) is not the key's user ${keyUser ?? "(unknown)"}`,
+        `creator ${quoted(actor.principalName ?? actor.arn)} (${actor.type ?? "unknown type"}) is not the key's user ${quoted(keyUser)}`,
       ],
       signals: ["key-for-other-user"],
       target,

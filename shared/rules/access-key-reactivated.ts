@@ -1,3 +1,4 @@
+import { quoted } from "../model/untrusted.js";
 import type { DetectionRule } from "./rule.js";
 import { IAM_SOURCE, describeActor, outcome, requestString } from "./rule-helpers.js";
 
@@ -21,10 +22,10 @@ export const accessKeyReactivated: DetectionRule = {
     if (status?.toLowerCase() !== "active") return undefined;
     const accessKeyId = requestString(record, "accessKeyId");
     const userName = requestString(record, "userName") ?? (actor.type === "IAMUser" ? actor.principalName : undefined);
-    const ofWhom = actor.type === "Root" && !requestString(record, "userName") ? "the root user" : `user ${userName ?? "(unknown)"}`;
+    const ofWhom = actor.type === "Root" && !requestString(record, "userName") ? "the root user" : `user ${quoted(userName)}`;
     return {
       severity: "high",
-      summary: `${describeActor(actor)} reactivated access key ${accessKeyId ?? "(unknown)"} of ${ofWhom}: ${outcome(event.failed, event.errorCode)}`,
+      summary: `${describeActor(actor)} reactivated access key ${quoted(accessKeyId)} of ${ofWhom}: ${outcome(event.failed, event.errorCode)}`,
       whyItMatters:
         "A key that was switched off is switched back on: if it had been disabled during an incident, the attacker's credentials work again.",
       reasons: ["access key status set to Active"],

@@ -5,6 +5,7 @@ import { type PolicyParseResult, parsePolicyDocument } from "../iam/policy-docum
 import { isRevokeSessionsDocument } from "../iam/revoke-sessions-policy.js";
 import type { Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
+import { quoted } from "../model/untrusted.js";
 import type { DetectionRule, RuleMatch } from "./rule.js";
 import { IAM_SOURCE, describeActor, documentEvidence, outcome, requestString } from "./rule-helpers.js";
 
@@ -92,7 +93,7 @@ function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: 
       severity: "critical",
       title: "Containment policy removed",
       why: "This inline policy is the deny that revokes stolen sessions. Deleting it lets those sessions work again: someone is undoing incident containment.",
-      reasons: [`deleted inline policy "${policyName}", the revoke-sessions containment policy`],
+      reasons: [`deleted inline policy ${quoted(policyName)}, the revoke-sessions containment policy`],
       signals: ["revoke-policy-removed"],
     };
   }
@@ -115,7 +116,7 @@ function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: 
       why: permissive
         ? "An administrator policy used as a boundary caps nothing: it is as good as removing the boundary."
         : "Boundaries cap what an identity can do; changing one changes that cap.",
-      reasons: [permissive ? `boundary set to ${boundary}, which caps nothing` : `boundary set to ${boundary ?? "(not recorded)"}`],
+      reasons: [permissive ? `boundary set to ${quoted(boundary)}, which caps nothing` : `boundary set to ${boundary ? quoted(boundary) : "(not recorded)"}`],
       signals: permissive ? ["boundary-removed"] : [],
     };
   }
@@ -123,7 +124,7 @@ function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: 
     return {
       severity: "medium",
       why: "Switching the default version changes what every holder of the policy can do, and the event does not show the document: an older, broader version is a known escalation path.",
-      reasons: [`default version set to ${requestString(record, "versionId") ?? "(not recorded)"}`, "document not visible in the event"],
+      reasons: [`default version set to ${quoted(requestString(record, "versionId"))}`, "document not visible in the event"],
       signals: [],
     };
   }
@@ -177,7 +178,7 @@ function assessParsedDocument(
       severity: "critical",
       title: "Containment policy overwritten",
       why: "The revoke-sessions containment policy was replaced by a document that no longer denies old sessions: someone is undoing incident containment.",
-      reasons: [`inline policy "${policyName}" overwritten without its session-revoking deny`],
+      reasons: [`inline policy ${quoted(policyName)} overwritten without its session-revoking deny`],
       signals: ["revoke-policy-removed"],
     };
   }
@@ -186,7 +187,7 @@ function assessParsedDocument(
       severity: "info",
       title: "Revoke-sessions policy applied",
       why: "Sessions issued before the policy's time are denied: this is the containment trailguard (or the IAM console) applies.",
-      reasons: [`inline policy "${policyName}" denies sessions issued before a cut-off time`],
+      reasons: [`inline policy ${quoted(policyName)} denies sessions issued before a cut-off time`],
       signals: ["revoke-policy-applied"],
     };
   }
@@ -226,7 +227,7 @@ function assessAttachment(record: CloudTrailRecord): Assessment {
       severity: "critical",
       title: "Admin-equivalent IAM policy attached",
       why: "An administrator-level AWS managed policy was attached: the identity can now do anything, including granting itself more.",
-      reasons: [`attached ${policyArn}, an admin-equivalent managed policy`],
+      reasons: [`attached ${quoted(policyArn)}, an admin-equivalent managed policy`],
       signals: ["admin-grant"],
     };
   }
@@ -234,11 +235,11 @@ function assessAttachment(record: CloudTrailRecord): Assessment {
     return {
       severity: "high",
       why: "A broad AWS managed policy gives wide access to data and infrastructure.",
-      reasons: [`attached ${policyArn}, a broad managed policy`],
+      reasons: [`attached ${quoted(policyArn)}, a broad managed policy`],
       signals: [],
     };
   }
-  return { severity: "medium", why: GENERIC_WHY, reasons: [`attached ${policyArn ?? "(policy not recorded)"}`], signals: [] };
+  return { severity: "medium", why: GENERIC_WHY, reasons: [`attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`], signals: [] };
 }
 
 function policyTarget(record: CloudTrailRecord): Target {
@@ -254,7 +255,7 @@ function policyTarget(record: CloudTrailRecord): Target {
 }
 
 function describeTarget(target: Target): string {
-  const policy = target.policyName ? ` policy "${target.policyName}"` : target.policyArn ? ` policy ${target.policyArn}` : "";
+  const policy = target.policyName ? ` policy ${quoted(target.policyName)}` : target.policyArn ? ` policy ${quoted(target.policyArn)}` : "";
   if (target.kind === "policy") return `managed${policy || " policy (not recorded)"}`;
-  return `${target.kind} ${target.name ?? "(unknown)"}${policy ? `,${policy}` : ""}`;
+  return `${target.kind} ${quoted(target.name)}${policy ? `,${policy}` : ""}`;
 }

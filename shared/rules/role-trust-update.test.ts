@@ -41,7 +41,7 @@ describe("role-trust-update", () => {
     it("is critical on CreateRole too", () => {
       const finding = findingOf(createRole(trust("*")), RULE);
       expect(finding.severity).toBe("critical");
-      expect(finding.summary).toMatch(/created role app/);
+      expect(finding.summary).toMatch(/created role "app"/);
       expect(finding.actions).toEqual([CONTAIN_ACTOR]);
     });
 

@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { parsePolicyDocument } from "../iam/policy-document.js";
 import { analyseTrust } from "../iam/trust-analysis.js";
+import { quoted } from "../model/untrusted.js";
 import type { DetectionRule } from "./rule.js";
 import { IAM_SOURCE, describeActor, documentEvidence, outcome, requestString, responseObject } from "./rule-helpers.js";
 
@@ -24,7 +25,7 @@ export const roleTrustUpdate: DetectionRule = {
     if (event.eventName !== "UpdateAssumeRolePolicy" && event.eventName !== "CreateRole") return undefined;
     const roleName = requestString(record, "roleName");
     const target = { kind: "role" as const, name: roleName, arn: roleArn(record) };
-    const summary = `${describeActor(actor)} ${event.eventName === "CreateRole" ? "created role" : "changed the trust policy of role"} ${roleName ?? "(unknown)"}: ${outcome(event.failed, event.errorCode)}`;
+    const summary = `${describeActor(actor)} ${event.eventName === "CreateRole" ? "created role" : "changed the trust policy of role"} ${quoted(roleName)}: ${outcome(event.failed, event.errorCode)}`;
     const raw = trustDocument(record, event.eventName);
     if (raw === undefined) {
       return {

@@ -1,3 +1,4 @@
+import { quoted } from "../model/untrusted.js";
 import type { DetectionRule } from "./rule.js";
 
 /**
@@ -19,9 +20,9 @@ export const rootConsoleLogin: DetectionRule = {
   evaluate({ record, actor, event }) {
     if (event.eventSource !== "signin.amazonaws.com" || event.eventName !== "ConsoleLogin") return undefined;
     if (actor.type !== "Root") return undefined;
-    const where = `${event.sourceIp ?? "an unknown address"}`;
+    const where = event.sourceIp ? quoted(event.sourceIp) : "an unknown address";
     if (event.failed) {
-      const why = event.errorMessage ? `: ${event.errorMessage}` : "";
+      const why = event.errorMessage ? `: ${quoted(event.errorMessage)}` : "";
       return {
         severity: "medium",
         title: "Failed root user console sign-in",

@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { PolicyParseResult } from "../iam/policy-document.js";
 import type { Actor, Evidence } from "../model/finding.js";
+import { quoted } from "../model/untrusted.js";
 
 export const IAM_SOURCE = "iam.amazonaws.com";
 
@@ -20,16 +21,16 @@ export function stringField(object: Record<string, unknown> | undefined, name: s
   return typeof value === "string" ? value : undefined;
 }
 
-/** "alice (IAMUser)", "role Deployer session bob (AssumedRole)", "root": short, for summaries. */
+/** `IAM user "alice"`, `role "Deployer" (session "bob")`, "the root user": short, for summaries; names quoted. */
 export function describeActor(actor: Actor): string {
   if (actor.type === "Root") return "the root user";
   if (actor.type === "AssumedRole") {
-    const session = actor.sessionName ? ` (session ${actor.sessionName})` : "";
-    return `role ${actor.principalName ?? actor.arn ?? "(unknown)"}${session}`;
+    const session = actor.sessionName ? ` (session ${quoted(actor.sessionName)})` : "";
+    return `role ${quoted(actor.principalName ?? actor.arn)}${session}`;
   }
-  if (actor.type === "IAMUser") return `IAM user ${actor.principalName ?? actor.arn ?? "(unknown)"}`;
-  if (actor.principalName) return `${actor.principalName} (${actor.type ?? "unknown type"})`;
-  return actor.arn ?? `an unidentified ${actor.type ?? "caller"}`;
+  if (actor.type === "IAMUser") return `IAM user ${quoted(actor.principalName ?? actor.arn)}`;
+  if (actor.principalName) return `${quoted(actor.principalName)} (${quoted(actor.type)})`;
+  return actor.arn ? quoted(actor.arn) : `an unidentified ${actor.type ? quoted(actor.type) : "caller"}`;
 }
 
 export function outcome(failed: boolean, errorCode: string | undefined): string {

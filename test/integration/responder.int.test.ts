@@ -85,7 +85,7 @@ describe.skipIf(!endpoint)("responder against moto_server", () => {
     expect(alert?.MessageAttributes?.category?.Value).toBe("access-key");
     expect(alert?.MessageAttributes?.ruleId?.Value).toBe("access-key-created");
     expect(alert?.MessageAttributes?.account?.Value).toBe(MOTO_ACCOUNT);
-    expect(alert?.Message).toMatch(new RegExp(`DONE deactivate-access-key on access key ${accessKeyId} of user ${userName}`));
+    expect(alert?.Message).toMatch(new RegExp(`DONE deactivate-access-key on access key "${accessKeyId}" of user "${userName}"`));
     expect(alert?.Message).toContain("arn:aws:iam::123456789012:user/alice");
   });
 
@@ -120,7 +120,7 @@ describe.skipIf(!endpoint)("responder against moto_server", () => {
     const [alert] = await sink.receive(1);
     expect(alert?.Subject).toBe(`[CRITICAL] Role opened to principals outside the organization in ${MOTO_ACCOUNT}`);
     expect(alert?.MessageAttributes?.severity?.Value).toBe("critical");
-    expect(alert?.Message).toContain(`DONE revoke-sessions on role ${roleName}`);
+    expect(alert?.Message).toContain(`DONE revoke-sessions on role "${roleName}"`);
   });
 
   it("re-running the containment refreshes the cut-off time instead of adding policies", async () => {
