@@ -426,3 +426,15 @@ describe("buildAlert chatbot format", () => {
     expect(message).toContain(`https://eu-west-2.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-2#/events/${EVENT_ID}`);
   });
 });
+
+describe("alerts that are too large even without the policy document", () => {
+  it("keep the human part within SNS's limit and drop, not cut, the structured copy", () => {
+    const base = findingOf(eventBridge(iamCall("PutRolePolicy", { roleName: "r", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) })), "iam-policy-change");
+    const huge = { ...base, evidence: undefined, reasons: Array.from({ length: 5000 }, (_, i) => `reason ${i} ${"x".repeat(100)}`) };
+    const alert = buildAlert(huge);
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MESSAGE_BYTE_BUDGET);
+    expect(alert.message).toContain("CRITICAL  Admin-equivalent IAM policy granted");
+    expect(alert.message).toContain("structured finding omitted");
+    expect(alert.message).not.toContain("--- structured finding (JSON) ---");
+  });
+});

@@ -29,9 +29,11 @@ export function buildAlert(finding: Finding, format: AlertFormat = "text"): Aler
     const message = format === "chatbot" ? chatbotMessage(trimmed.finding, trimmed.note) : textMessage(trimmed.finding, trimmed.note);
     if (Buffer.byteLength(message) <= MESSAGE_BYTE_BUDGET) return { subject, message, attributes };
   }
-  // Unreachable with sane findings; still never exceed the limit.
-  const fallback = textMessage(trimFinding(finding, 0).finding, "finding too large: details truncated").slice(0, 60_000);
-  return { subject, message: fallback, attributes };
+  // Still too large without the document (e.g. thousands of reasons): keep the human part, drop
+  // the structured copy rather than cut it into invalid JSON, and say so.
+  const human = textMessage(trimFinding(finding, 0).finding, "finding too large", false);
+  const note = "\n\n(structured finding omitted: too large for one SNS message; replay the event for the full finding)";
+  return { subject, message: `${Buffer.from(human).subarray(0, MESSAGE_BYTE_BUDGET - 200).toString("utf8")}${note}`, attributes };
 }
 
 export function alertSubject(finding: Finding): string {
@@ -71,7 +73,7 @@ function trimFinding(finding: Finding, documentLimit: number): { finding: Findin
   return { finding: { ...finding, reasons, evidence: { policyDocument: shown } }, note };
 }
 
-function textMessage(finding: Finding, note: string | undefined): string {
+function textMessage(finding: Finding, note: string | undefined, withJson = true): string {
   const link = consoleLink(finding);
   const document = finding.evidence?.policyDocument;
   const parts = [
@@ -83,7 +85,7 @@ function textMessage(finding: Finding, note: string | undefined): string {
   if (document !== undefined) {
     parts.push("", `Policy document as recorded${note ? ` (${note})` : ""}:`, document.length > 0 ? document : "(omitted)");
   }
-  parts.push("", "--- structured finding (JSON) ---", JSON.stringify(finding, null, 2));
+  if (withJson) parts.push("", "--- structured finding (JSON) ---", JSON.stringify(finding, null, 2));
   return parts.join("\n");
 }
 
