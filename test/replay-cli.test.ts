@@ -132,6 +132,27 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
     expect(ids).toEqual([backdoorKey.detail.eventID, adminGrant.detail.eventID]);
   });
 
+  it("hostile files (binary noise, broken gzip, deep nesting, a 5 MB line) are reported one by one, never a crash", () => {
+    let deep = '"leaf"';
+    for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
+    const files = [
+      write("hostile/noise.json", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))),
+      write("hostile/broken.json.gz", Buffer.concat([gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })).subarray(0, 40)])),
+      write("hostile/deep.json", deep),
+      write("hostile/long-line.jsonl", `${JSON.stringify({ ...backdoorKey.detail, userAgent: "x".repeat(5_000_000) })}\n`),
+      write("hostile/not-events.json", JSON.stringify({ hello: "world" })),
+    ];
+    const result = runReplay([...files, "--format", "jsonl"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toContain("internal error");
+    expect(result.stderr).toMatch(/error: .*noise\.json file: invalid JSON/);
+    expect(result.stderr).toMatch(/error: .*broken\.json\.gz file: cannot gunzip/);
+    expect(result.stderr).toMatch(/error: .*deep\.json (document|\[0\]): /);
+    expect(result.stderr).toMatch(/error: .*not-events\.json document: neither an EventBridge event nor a CloudTrail record/);
+    // The record with a 5 MB user agent is still analysed: size alone is not malformed.
+    expect(jsonLines(result.stdout).map((finding) => finding.eventId)).toEqual([backdoorKey.detail.eventID]);
+  });
+
   it("rejects an unknown format and an invalid config with exit 2 and a clear message", () => {
     const format = runReplay([eventsDir, "--format", "xml"]);
     expect(format.status).toBe(2);

@@ -1,4 +1,4 @@
-import { unwrapEvent } from "../cloudtrail/envelope.js";
+import { looksLikeEventBridgeEvent, unwrapEvent } from "../cloudtrail/envelope.js";
 import { eventFacts } from "../cloudtrail/event-facts.js";
 import { actorFromRecord } from "../cloudtrail/identity.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
@@ -64,7 +64,9 @@ function isRootCaller(raw: Record<string, unknown>): boolean {
 function analyse(input: unknown, rules: readonly DetectionRule[], settings: DetectionSettings, planner: PlannerContext, mayConcernRules: Prefilter): Analysis {
   const unwrapped = unwrapEvent(input);
   if (unwrapped.kind === "unsupported") {
-    return isPlainObject(input) ? { kind: "unsupported", reason: unwrapped.reason } : { kind: "malformed", reason: unwrapped.reason };
+    // Another service's EventBridge event is simply not ours; anything else is broken input.
+    const otherEventBridgeEvent = isPlainObject(input) && looksLikeEventBridgeEvent(input) && typeof input["detail-type"] === "string";
+    return otherEventBridgeEvent ? { kind: "unsupported", reason: unwrapped.reason } : { kind: "malformed", reason: unwrapped.reason };
   }
   const raw = unwrapped.record;
   const shape = basicShapeProblem(raw);
