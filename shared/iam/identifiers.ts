@@ -8,7 +8,6 @@ const ACCOUNT_ID = /^\d{12}$/;
 const PRINCIPAL_NAME = /^[\w+=,.@-]{1,64}$/;
 /** Long-term access keys; ASIA… session keys cannot be deactivated with UpdateAccessKey. */
 const LONG_TERM_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
-const ACCESS_KEY_ID = /^A[A-Z0-9]{3}[A-Z0-9]{12,124}$/;
 
 export function isAccountId(value: string | undefined): value is string {
   return value !== undefined && ACCOUNT_ID.test(value);
@@ -20,9 +19,5 @@ export function isPrincipalName(value: string | undefined): value is string {
 
 export function isLongTermAccessKeyId(value: string | undefined): value is string {
   return value !== undefined && LONG_TERM_ACCESS_KEY_ID.test(value);
-}
-
-export function isAccessKeyId(value: string | undefined): value is string {
-  return value !== undefined && ACCESS_KEY_ID.test(value);
 }
 

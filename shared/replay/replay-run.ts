@@ -7,7 +7,7 @@ import { SEVERITIES, type Severity } from "../model/severity.js";
 import { createAnalyser } from "../pipeline/analyse.js";
 import { AlertDeliveryError } from "../pipeline/handle-event.js";
 import type { InputSource } from "./input-paths.js";
-import { type FileResult, type ReplayFilters, prefetch, replaySource, sourceName } from "./replay-file.js";
+import { type FileResult, type ReplayFilters, prefetch, replaySource } from "./replay-file.js";
 
 /**
  * Replays many inputs: file by file, in worker threads when there is more than one file and
@@ -96,15 +96,10 @@ export async function replaySources(sources: readonly InputSource[], reporter: R
     summary.elapsedMs = performance.now() - started;
     reporter.progress?.(summary, sources.length);
   };
-  if (jobs <= 1 || sources.some((source) => source.kind === "stdin")) {
+  if (sources.some((source) => source.kind === "stdin")) {
+    // Standard input mixed in: keep it simple and sequential, in the order given.
     const analyser = createAnalyser(options.config);
-    let next = sources[0] ? prefetch(sources[0]) : undefined;
-    for (const [index, source] of sources.entries()) {
-      const current = next;
-      const following = sources[index + 1];
-      next = following ? prefetch(following) : undefined;
-      await consume(await replaySource(source, analyser, filters, current));
-    }
+    for (const source of sources) await consume(await replaySource(source, analyser, filters));
   } else {
     await runPool(fileSources.map((source) => (source as { path: string }).path), jobs, options, filters, consume);
   }
@@ -300,4 +295,3 @@ function count(summary: ReplaySummary, finding: Finding): void {
   for (const action of finding.actions) summary.actions.set(action.status, (summary.actions.get(action.status) ?? 0) + 1);
 }
 
-export { sourceName };

@@ -16,10 +16,6 @@ export const RULES: readonly DetectionRule[] = [
   roleTrustUpdate,
 ];
 
-export function findRule(id: string): DetectionRule | undefined {
-  return RULES.find((rule) => rule.id === id);
-}
-
 /** Split between the deployed functions so no event is judged twice by the same rule. */
 export const ROOT_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "root-activity");
 export const IAM_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category !== "root-activity");
