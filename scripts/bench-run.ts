@@ -1,12 +1,12 @@
-import { readFile } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { Worker } from "node:worker_threads";
 import { DEFAULT_CONFIG } from "../shared/config/config.js";
 import { expandInputPaths } from "../shared/replay/input-paths.js";
 import { type ReplayReporter, replaySources } from "../shared/replay/replay-run.js";
 
 /**
  * One measurement, in a fresh process so peak RSS belongs to it alone:
- *   bench-run.ts baseline DIR    read + gunzip + JSON.parse, touching every record
+ *   bench-run.ts baseline DIR [N] read + gunzip + JSON.parse, touching every record (N threads:
+ *                                the machine's own parallel ceiling for the same work)
  *   bench-run.ts replay DIR N    trailguard replay with N jobs, output discarded
  * Prints one JSON line: {variant, records, ms, maxRssMb}. Timing covers the work, from the
  * file list to the last record (worker start-up included), not process start.
@@ -14,21 +14,41 @@ import { type ReplayReporter, replaySources } from "../shared/replay/replay-run.
 const [variant, dir, jobsArg] = process.argv.slice(2);
 if (!variant || !dir) throw new Error("usage: bench-run.ts baseline|replay DIR [JOBS]");
 
+/** Plain JavaScript, so it runs in a worker thread without a TypeScript loader. */
+const BASELINE_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { readFile } = require("node:fs/promises");
+const { gunzipSync } = require("node:zlib");
+(async () => {
+  let records = 0, touched = 0;
+  for (const path of workerData) {
+    const log = JSON.parse(gunzipSync(await readFile(path)).toString("utf8"));
+    for (const record of log.Records) { records++; touched += record.eventName ? record.eventName.length : 0; }
+  }
+  if (touched === 0) throw new Error("nothing touched");
+  parentPort.postMessage(records);
+})();
+`;
+
 const { sources } = await expandInputPaths([dir]);
 const started = performance.now();
 let records = 0;
 let findings = 0;
 if (variant === "baseline") {
-  let touched = 0;
-  for (const source of sources) {
-    if (source.kind !== "file") continue;
-    const log = JSON.parse(gunzipSync(await readFile(source.path)).toString("utf8")) as { Records: Array<{ eventName?: string }> };
-    for (const record of log.Records) {
-      records++;
-      touched += record.eventName?.length ?? 0;
-    }
-  }
-  if (touched === 0) throw new Error("nothing touched");
+  const paths = sources.flatMap((source) => (source.kind === "file" ? [source.path] : []));
+  const threads = Number(jobsArg ?? "1");
+  const shares = Array.from({ length: threads }, (_, n) => paths.filter((_path, index) => index % threads === n));
+  const counts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(BASELINE_WORKER, { eval: true, workerData: share });
+          worker.once("message", resolve);
+          worker.once("error", reject);
+        }),
+    ),
+  );
+  records = counts.reduce((sum, count) => sum + count, 0);
 } else {
   const reporter: ReplayReporter = {
     finding: () => {
@@ -42,4 +62,4 @@ if (variant === "baseline") {
   if (summary.errors > 0) throw new Error(`${summary.errors} errors during replay`);
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ variant: variant === "replay" ? `replay-${jobsArg ?? 1}` : variant, records, findings, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ variant: `${variant}-${jobsArg ?? 1}`, records, findings, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -61,7 +61,14 @@ function isRootCaller(raw: Record<string, unknown>): boolean {
   return identity.type === undefined && typeof identity.arn === "string" && identity.arn.endsWith(":root");
 }
 
+/** The common answer, shared: most records concern no rule, and replay sees a great many. */
+const NOTHING: Analysis = Object.freeze({ kind: "analysed", eventId: undefined, findings: Object.freeze([]) as readonly Finding[] });
+
 function analyse(input: unknown, rules: readonly DetectionRule[], settings: DetectionSettings, planner: PlannerContext, mayConcernRules: Prefilter): Analysis {
+  // Fast path for raw records (replay): no envelope to unwrap, nothing allocated when no rule applies.
+  if (isPlainObject(input) && !("detail-type" in input) && typeof input.eventName === "string" && input.eventName !== "" && typeof input.eventSource === "string" && input.eventSource !== "" && !mayConcernRules(input)) {
+    return NOTHING;
+  }
   const unwrapped = unwrapEvent(input);
   if (unwrapped.kind === "unsupported") {
     // Another service's EventBridge event is simply not ours; anything else is broken input.
@@ -72,10 +79,7 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
   const shape = basicShapeProblem(raw);
   if (shape) return { kind: "malformed", reason: shape };
   // Hot path for replay: most records concern no rule and need no further validation.
-  if (!mayConcernRules(raw as Record<string, unknown>)) {
-    const id = (raw as Record<string, unknown>).eventID;
-    return { kind: "analysed", eventId: typeof id === "string" ? id : undefined, findings: [] };
-  }
+  if (!mayConcernRules(raw as Record<string, unknown>)) return NOTHING;
   const parsed = parseCloudTrailRecord(raw);
   if (!parsed.ok) return { kind: "malformed", reason: parsed.reason };
   const record = parsed.record;

@@ -11,22 +11,19 @@ import { isPlainObject } from "../cloudtrail/record.js";
  */
 export type Container = "Records" | "Events" | "array" | "document";
 
-export interface Where {
-  readonly container: Container;
-  readonly index: number;
-  /** 1-based line for JSON Lines input, 0 for whole documents. */
-  readonly line: number;
-}
-
+/**
+ * Where an item came from is passed as plain arguments, not an object: replay visits hundreds of
+ * thousands of items a second, and an allocation per item is measurable garbage.
+ * `line` is 1-based for JSON Lines input and 0 for whole documents.
+ */
 export interface DecodeVisitor {
-  item(value: unknown, where: Where): void;
+  item(value: unknown, container: Container, index: number, line: number): void;
   problem(level: "error" | "notice", position: string, reason: string): void;
 }
 
-export function positionOf(where: Where): string {
-  const prefix = where.line > 0 ? `line ${where.line}` : "";
-  const inner =
-    where.container === "Records" ? `Records[${where.index}]` : where.container === "Events" ? `Events[${where.index}]` : where.container === "array" ? `[${where.index}]` : "";
+export function positionOf(container: Container, index: number, line: number): string {
+  const prefix = line > 0 ? `line ${line}` : "";
+  const inner = container === "Records" ? `Records[${index}]` : container === "Events" ? `Events[${index}]` : container === "array" ? `[${index}]` : "";
   return [prefix, inner].filter((part) => part !== "").join(" ") || "document";
 }
 
@@ -95,13 +92,13 @@ function decodeJsonLines(body: string, wholeError: Error, visitor: DecodeVisitor
 /** One parsed JSON value (a whole file, or one line of JSON Lines). */
 export function visitDocument(value: unknown, line: number, visitor: DecodeVisitor): void {
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) visitor.item(value[index], { container: "array", index, line });
+    for (let index = 0; index < value.length; index++) visitor.item(value[index], "array", index, line);
     return;
   }
   if (isPlainObject(value)) {
     const records = value.Records;
     if (Array.isArray(records)) {
-      for (let index = 0; index < records.length; index++) visitor.item(records[index], { container: "Records", index, line });
+      for (let index = 0; index < records.length; index++) visitor.item(records[index], "Records", index, line);
       return;
     }
     if (Array.isArray(value.Events)) {
@@ -113,24 +110,23 @@ export function visitDocument(value: unknown, line: number, visitor: DecodeVisit
       return;
     }
   }
-  visitor.item(value, { container: "document", index: 0, line });
+  visitor.item(value, "document", 0, line);
 }
 
 function visitLookupEvents(events: unknown[], line: number, visitor: DecodeVisitor): void {
   for (let index = 0; index < events.length; index++) {
     const entry = events[index];
-    const where: Where = { container: "Events", index, line };
     if (isPlainObject(entry) && typeof entry.CloudTrailEvent === "string") {
       let parsed: unknown;
       try {
         parsed = JSON.parse(entry.CloudTrailEvent);
       } catch (error) {
-        visitor.problem("error", positionOf(where), `CloudTrailEvent is not valid JSON: ${(error as Error).message}`);
+        visitor.problem("error", positionOf("Events", index, line), `CloudTrailEvent is not valid JSON: ${(error as Error).message}`);
         continue;
       }
-      visitor.item(parsed, where);
+      visitor.item(parsed, "Events", index, line);
     } else {
-      visitor.item(entry, where);
+      visitor.item(entry, "Events", index, line);
     }
   }
 }
@@ -143,7 +139,7 @@ export type DecodedItem =
 export function decodeToList(bytes: Buffer): DecodedItem[] {
   const items: DecodedItem[] = [];
   decodeBytes(bytes, {
-    item: (value, where) => items.push({ kind: "item", position: positionOf(where), value }),
+    item: (value, container, index, line) => items.push({ kind: "item", position: positionOf(container, index, line), value }),
     problem: (level, position, reason) => items.push({ kind: level, position, reason }),
   });
   return items;

@@ -6,7 +6,7 @@ import { isPlainObject } from "../cloudtrail/record.js";
 import type { Finding } from "../model/finding.js";
 import { type Severity, atLeast } from "../model/severity.js";
 import type { Analyser } from "../pipeline/analyse.js";
-import { type DecodeVisitor, type Where, decodeBytes, isGzip, positionOf, visitDocument } from "./input-decoder.js";
+import { type Container, type DecodeVisitor, decodeBytes, isGzip, positionOf, visitDocument } from "./input-decoder.js";
 import { type InputSource, describeFsError } from "./input-paths.js";
 
 /**
@@ -104,7 +104,7 @@ function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFi
   const keep = recordFilter(filters);
   const wanted = findingFilter(filters);
   return {
-    item(value: unknown, where: Where) {
+    item(value: unknown, container: Container, index: number, line: number) {
       result.records++;
       if (keep && !keep(value)) {
         result.filtered++;
@@ -113,13 +113,13 @@ function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFi
       const analysis = analyser.analyse(value);
       if (analysis.kind === "analysed") {
         for (const finding of analysis.findings) {
-          if (!wanted || wanted(finding)) result.findings.push({ finding, position: positionOf(where) });
+          if (!wanted || wanted(finding)) result.findings.push({ finding, position: positionOf(container, index, line) });
         }
       } else if (analysis.kind === "malformed") {
-        result.problems.push({ level: "error", position: positionOf(where), reason: analysis.reason });
+        result.problems.push({ level: "error", position: positionOf(container, index, line), reason: analysis.reason });
       } else {
         result.unsupported++;
-        result.problems.push({ level: "notice", position: positionOf(where), reason: `skipped: ${analysis.reason}` });
+        result.problems.push({ level: "notice", position: positionOf(container, index, line), reason: `skipped: ${analysis.reason}` });
       }
     },
     problem(level, position, reason) {
