@@ -137,16 +137,13 @@ async function report(result: FileResult, reporter: ReplayReporter, summary: Rep
 }
 
 /**
- * Files are spread over lanes: `jobs` worker threads, and the main thread until they are up.
+ * Files are spread over `jobs` lanes: the main thread itself and `jobs - 1` worker threads.
  * The main thread starts on the first file at once, so worker start-up (bundling and booting,
- * ~0.1-0.2 s) costs nothing; once workers run it only coordinates and reports. Each lane holds
- * at most two files (reading the next while it analyses one), at most `jobs * 4` files are in
- * flight, and results are reported in input order (a finished file waits only for those before
- * it), so memory stays flat however many files there are. With one job, the main thread does
- * everything.
+ * ~0.1-0.2 s) costs nothing. Each lane holds at most two files (reading the next while it
+ * analyses one), at most `jobs * 4` files are in flight, and results are reported in input
+ * order (a finished file waits only for those before it), so memory stays flat however many
+ * files there are.
  */
-const LANE_DEPTH = 2;
-
 async function runPool(
   paths: readonly string[],
   jobs: number,
@@ -167,10 +164,7 @@ async function runPool(
     await new Promise<void>((resolve, reject) => {
       const lanes: Lane[] = [];
       const take = (lane: Lane): number | undefined => {
-        if (nextToSend >= paths.length || nextToSend - nextToReport >= inFlightLimit || lane.outstanding >= LANE_DEPTH) return undefined;
-        // Once workers run, the main thread only coordinates and reports: measured faster than
-        // keeping it busy too (its own collection and the workers' messages compete).
-        if (lane === mainLane && lanes.length > 1) return undefined;
+        if (nextToSend >= paths.length || nextToSend - nextToReport >= inFlightLimit || lane.outstanding >= 2) return undefined;
         lane.outstanding++;
         return nextToSend++;
       };
@@ -199,14 +193,13 @@ async function runPool(
         }, reject);
       };
 
-      const mainLane = mainThreadLane(paths, options, filters, complete);
-      lanes.push(mainLane);
+      lanes.push(mainThreadLane(paths, options, filters, complete));
       if (jobs > 1) {
         workerScript().then((script) => {
           // Small inputs can be done by the main thread before the workers could start.
           if (finished) return;
           const workerData = { config: options.config, filters };
-          for (let n = 0; n < jobs; n++) {
+          for (let n = 1; n < jobs; n++) {
             const worker = typeof script === "string" ? new Worker(script, { eval: true, workerData }) : new Worker(script, { workerData });
             workers.push(worker);
             const lane: Lane = { outstanding: 0, submit: (index) => worker.postMessage({ index, path: paths[index] }) };
