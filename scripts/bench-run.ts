@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
+import { gunzipSync } from "node:zlib";
 import { DEFAULT_CONFIG } from "../shared/config/config.js";
 import { expandInputPaths } from "../shared/replay/input-paths.js";
 import { type ReplayReporter, replaySources } from "../shared/replay/replay-run.js";
@@ -30,6 +32,20 @@ const { gunzipSync } = require("node:zlib");
 })();
 `;
 
+async function baselineInMainThread(paths: readonly string[]): Promise<number> {
+  let count = 0;
+  let touched = 0;
+  for (const path of paths) {
+    const log = JSON.parse(gunzipSync(await readFile(path)).toString("utf8")) as { Records: Array<{ eventName?: string }> };
+    for (const record of log.Records) {
+      count++;
+      touched += record.eventName?.length ?? 0;
+    }
+  }
+  if (touched === 0) throw new Error("nothing touched");
+  return count;
+}
+
 const { sources } = await expandInputPaths([dir]);
 const started = performance.now();
 let records = 0;
@@ -38,7 +54,8 @@ if (variant === "baseline") {
   const paths = sources.flatMap((source) => (source.kind === "file" ? [source.path] : []));
   const threads = Number(jobsArg ?? "1");
   const shares = Array.from({ length: threads }, (_, n) => paths.filter((_path, index) => index % threads === n));
-  const counts = await Promise.all(
+  // One thread: in the main thread, exactly as single-job replay runs. N threads: N workers.
+  const counts = threads === 1 ? [await baselineInMainThread(paths)] : await Promise.all(
     shares.map(
       (share) =>
         new Promise<number>((resolve, reject) => {
