@@ -56,7 +56,10 @@ beforeAll(() => {
 }, 300_000);
 
 describe("serverless package (offline)", () => {
-  it("passes cfn-lint (only generated W3005 is silenced, on the two plugin-made functions)", () => {
+  // cfn-lint is a Python tool: required in CI (.ci/run checks it), skipped with a notice elsewhere.
+  const hasCfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  if (!hasCfnLint && !process.env.CI) process.stderr.write("\n*** cfn-lint not found: the template lint test is SKIPPED ***\n\n");
+  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint (only generated W3005 is silenced, on the two plugin-made functions)", () => {
     const lint = spawnSync("cfn-lint", [join(packageDir, "cloudformation-template-update-stack.json"), join(repoRoot, "deploy", "member-account-role.yml")], {
       encoding: "utf8",
     });
