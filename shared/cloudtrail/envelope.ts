@@ -14,7 +14,10 @@ export interface EventBridgeContext {
 
 export type Unwrapped =
   | { readonly kind: "record"; readonly record: unknown; readonly envelope: EventBridgeContext | undefined }
-  | { readonly kind: "unsupported"; readonly reason: string };
+  /** Another service's EventBridge event: well-formed, simply not ours. */
+  | { readonly kind: "unsupported"; readonly reason: string }
+  /** Neither an EventBridge event nor a CloudTrail record: broken input. */
+  | { readonly kind: "invalid"; readonly reason: string };
 
 const CLOUDTRAIL_DETAIL_TYPE = / via CloudTrail$/;
 
@@ -28,12 +31,12 @@ export function looksLikeCloudTrailRecord(value: Record<string, unknown>): boole
 
 export function unwrapEvent(value: unknown): Unwrapped {
   if (!isPlainObject(value)) {
-    return { kind: "unsupported", reason: `expected a JSON object, got ${describeType(value)}` };
+    return { kind: "invalid", reason: `expected a JSON object, got ${describeType(value)}` };
   }
   if (looksLikeEventBridgeEvent(value)) {
     const detailType = value["detail-type"];
     if (typeof detailType !== "string") {
-      return { kind: "unsupported", reason: "EventBridge event has a non-string detail-type" };
+      return { kind: "invalid", reason: "EventBridge event has a non-string detail-type" };
     }
     if (!CLOUDTRAIL_DETAIL_TYPE.test(detailType)) {
       return { kind: "unsupported", reason: `EventBridge detail-type "${truncate(detailType, 80)}" is not a CloudTrail event` };
@@ -50,7 +53,7 @@ export function unwrapEvent(value: unknown): Unwrapped {
     };
   }
   if (looksLikeCloudTrailRecord(value)) return { kind: "record", record: value, envelope: undefined };
-  return { kind: "unsupported", reason: "neither an EventBridge event nor a CloudTrail record (no detail-type, no eventName)" };
+  return { kind: "invalid", reason: "neither an EventBridge event nor a CloudTrail record (no detail-type, no eventName)" };
 }
 
 export function describeType(value: unknown): string {

@@ -1,4 +1,4 @@
-import { looksLikeEventBridgeEvent, unwrapEvent } from "../cloudtrail/envelope.js";
+import { unwrapEvent } from "../cloudtrail/envelope.js";
 import { eventFacts } from "../cloudtrail/event-facts.js";
 import { actorFromRecord } from "../cloudtrail/identity.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
@@ -70,11 +70,8 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
     return NOTHING;
   }
   const unwrapped = unwrapEvent(input);
-  if (unwrapped.kind === "unsupported") {
-    // Another service's EventBridge event is simply not ours; anything else is broken input.
-    const otherEventBridgeEvent = isPlainObject(input) && looksLikeEventBridgeEvent(input) && typeof input["detail-type"] === "string";
-    return otherEventBridgeEvent ? { kind: "unsupported", reason: unwrapped.reason } : { kind: "malformed", reason: unwrapped.reason };
-  }
+  if (unwrapped.kind === "unsupported") return { kind: "unsupported", reason: unwrapped.reason };
+  if (unwrapped.kind === "invalid") return { kind: "malformed", reason: unwrapped.reason };
   const raw = unwrapped.record;
   const shape = basicShapeProblem(raw);
   if (shape) return { kind: "malformed", reason: shape };
