@@ -154,3 +154,37 @@ function findingFilter(filters: ReplayFilters): ((finding: Finding) => boolean) 
   if (!minSeverity && !rules) return undefined;
   return (finding) => (!minSeverity || atLeast(finding.severity, minSeverity)) && (!rules || rules.has(finding.ruleId));
 }
+
+/**
+ * Files one at a time, in the order given, each read while the one before is analysed: the
+ * engine of every replay lane (the main thread's and each worker's). `done` gets a result for
+ * every file, including one that failed unexpectedly.
+ */
+export function fileQueue(
+  analyser: Analyser,
+  filters: ReplayFilters,
+  done: (index: number, result: FileResult) => void,
+  betweenFiles?: () => Promise<void>,
+): (index: number, path: string) => void {
+  const queue: Array<{ index: number; source: InputSource; bytes: Promise<Buffer> | undefined }> = [];
+  let busy = false;
+  async function work(): Promise<void> {
+    busy = true;
+    for (let task = queue.shift(); task; task = queue.shift()) {
+      let result: FileResult;
+      try {
+        result = await replaySource(task.source, analyser, filters, task.bytes);
+      } catch (error) {
+        result = { source: sourceName(task.source), records: 0, filtered: 0, unsupported: 0, findings: [], problems: [{ level: "error", position: "file", reason: `replay failed: ${String(error)}` }] };
+      }
+      done(task.index, result);
+      await betweenFiles?.();
+    }
+    busy = false;
+  }
+  return (index, path) => {
+    const source: InputSource = { kind: "file", path };
+    queue.push({ index, source, bytes: prefetch(source) });
+    if (!busy) void work();
+  };
+}

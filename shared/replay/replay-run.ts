@@ -7,7 +7,7 @@ import { SEVERITIES, type Severity } from "../model/severity.js";
 import { createAnalyser } from "../pipeline/analyse.js";
 import { AlertDeliveryError } from "../pipeline/handle-event.js";
 import type { InputSource } from "./input-paths.js";
-import { type FileResult, type ReplayFilters, prefetch, replaySource } from "./replay-file.js";
+import { type FileResult, type ReplayFilters, fileQueue, replaySource } from "./replay-file.js";
 
 /**
  * Replays many inputs: file by file, in worker threads when there is more than one file and
@@ -203,9 +203,7 @@ async function runPool(
             const worker = typeof script === "string" ? new Worker(script, { eval: true, workerData }) : new Worker(script, { workerData });
             workers.push(worker);
             const lane: Lane = { outstanding: 0, submit: (index) => worker.postMessage({ index, path: paths[index] }) };
-            worker.on("message", (message: { index: number; result?: FileResult; error?: string }) => {
-              complete(lane, message.index, message.result ?? failedFile(paths[message.index], `worker failed: ${message.error}`));
-            });
+            worker.on("message", (message: { index: number; result: FileResult }) => complete(lane, message.index, message.result));
             worker.on("error", reject);
             lanes.push(lane);
           }
@@ -233,31 +231,15 @@ function mainThreadLane(
   filters: ReplayFilters,
   complete: (lane: Lane, index: number, result: FileResult) => void,
 ): Lane {
-  const analyser = createAnalyser(options.config);
-  const queue: Array<{ index: number; source: InputSource; bytes: Promise<Buffer> | undefined }> = [];
-  let busy = false;
-  const lane: Lane = {
-    outstanding: 0,
-    submit(index) {
-      const source: InputSource = { kind: "file", path: paths[index] ?? "" };
-      queue.push({ index, source, bytes: prefetch(source) });
-      if (!busy) void work();
-    },
-  };
-  async function work(): Promise<void> {
-    busy = true;
-    for (let task = queue.shift(); task; task = queue.shift()) {
-      complete(lane, task.index, await replaySource(task.source, analyser, filters, task.bytes));
-      // Let the event loop deliver worker results and hand workers new files before the next one.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    busy = false;
-  }
+  const enqueue = fileQueue(
+    createAnalyser(options.config),
+    filters,
+    (index, result) => complete(lane, index, result),
+    // Let the event loop deliver worker results and hand workers new files before the next one.
+    () => new Promise((resolve) => setImmediate(resolve)),
+  );
+  const lane: Lane = { outstanding: 0, submit: (index) => enqueue(index, paths[index] ?? "") };
   return lane;
-}
-
-function failedFile(path: string | undefined, reason: string): FileResult {
-  return { source: path ?? "(unknown)", records: 0, filtered: 0, unsupported: 0, findings: [], problems: [{ level: "error", position: "file", reason }] };
 }
 
 /**
