@@ -12,11 +12,15 @@ const FEDERATED_USER_ARN = /^arn:aws[\w-]*:sts::(\d{12}):federated-user\/(.+)$/;
  */
 function inferTypeFromArn(arn: string | undefined): string | undefined {
   if (!arn) return undefined;
-  if (ROOT_ARN.test(arn)) return "Root";
+  if (isRootArn(arn)) return "Root";
   if (ASSUMED_ROLE_ARN.test(arn)) return "AssumedRole";
   if (USER_ARN.test(arn)) return "IAMUser";
   if (FEDERATED_USER_ARN.test(arn)) return "FederatedUser";
   return undefined;
+}
+
+export function isRootArn(arn: string): boolean {
+  return ROOT_ARN.test(arn);
 }
 
 function parseMfa(value: string | boolean | null | undefined): boolean | undefined {

@@ -1,6 +1,6 @@
 import { unwrapEvent } from "../cloudtrail/envelope.js";
 import { eventFacts } from "../cloudtrail/event-facts.js";
-import { actorFromRecord } from "../cloudtrail/identity.js";
+import { actorFromRecord, isRootArn } from "../cloudtrail/identity.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import { type TrailguardConfig, detectionSettings } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
@@ -58,7 +58,8 @@ function isRootCaller(raw: Record<string, unknown>): boolean {
   const identity = raw.userIdentity;
   if (!isPlainObject(identity)) return false;
   if (identity.type === "Root") return true;
-  return identity.type === undefined && typeof identity.arn === "string" && identity.arn.endsWith(":root");
+  // Same inference as the actor model: a missing type with a well-formed root ARN.
+  return identity.type === undefined && typeof identity.arn === "string" && isRootArn(identity.arn);
 }
 
 /** The common answer, shared: most records concern no rule, and replay sees a great many. */
