@@ -37,34 +37,50 @@ export function isGzip(bytes: Uint8Array): boolean {
 export const MAX_DOCUMENT_BYTES = 400 * 1024 * 1024;
 
 export function decodeBytes(bytes: Buffer, visitor: DecodeVisitor): void {
+  const document = parseInput(bytes, visitor);
+  if (document !== HANDLED) visitDocument(document, 0, visitor);
+}
+
+export function decodeText(text: string, visitor: DecodeVisitor): void {
+  const document = parseText(text, visitor);
+  if (document !== HANDLED) visitDocument(document, 0, visitor);
+}
+
+/** Returned when the input was already reported (an error) or visited (JSON Lines). */
+const HANDLED: unique symbol = Symbol("handled");
+
+/**
+ * The parsed document alone: the decompressed bytes and the text (over a megabyte each for a
+ * CloudTrail object) are no longer reachable while its records are analysed, so a young-
+ * generation GC during analysis frees them instead of copying them to the old generation.
+ */
+function parseInput(bytes: Buffer, visitor: DecodeVisitor): unknown {
   let body: Buffer;
   try {
     body = isGzip(bytes) ? gunzipSync(bytes) : bytes;
   } catch (error) {
     visitor.problem("error", "file", `cannot gunzip: ${(error as Error).message}`);
-    return;
+    return HANDLED;
   }
   if (body.length > MAX_DOCUMENT_BYTES) {
     visitor.problem("error", "file", `${Math.round(body.length / 1048576)} MB is too large for one JSON document: split it, or use JSON Lines (.jsonl), which is streamed`);
-    return;
+    return HANDLED;
   }
-  decodeText(body.toString("utf8"), visitor);
+  return parseText(body.toString("utf8"), visitor);
 }
 
-export function decodeText(text: string, visitor: DecodeVisitor): void {
+function parseText(text: string, visitor: DecodeVisitor): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === "") {
     visitor.problem("error", "file", "empty input: no JSON found");
-    return;
+    return HANDLED;
   }
-  let document: unknown;
   try {
-    document = JSON.parse(body);
+    return JSON.parse(body);
   } catch (wholeError) {
     decodeJsonLines(body, wholeError as Error, visitor);
-    return;
+    return HANDLED;
   }
-  visitDocument(document, 0, visitor);
 }
 
 function decodeJsonLines(body: string, wholeError: Error, visitor: DecodeVisitor): void {
