@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
 import { DEFAULT_CONFIG } from "../shared/config/config.js";
@@ -19,24 +19,22 @@ if (!variant || !dir) throw new Error("usage: bench-run.ts baseline|replay DIR [
 /** Plain JavaScript, so it runs in a worker thread without a TypeScript loader. */
 const BASELINE_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { readFile } = require("node:fs/promises");
+const { readFileSync } = require("node:fs");
 const { gunzipSync } = require("node:zlib");
-(async () => {
-  let records = 0, touched = 0;
-  for (const path of workerData) {
-    const log = JSON.parse(gunzipSync(await readFile(path)).toString("utf8"));
-    for (const record of log.Records) { records++; touched += record.eventName ? record.eventName.length : 0; }
-  }
-  if (touched === 0) throw new Error("nothing touched");
-  parentPort.postMessage(records);
-})();
+let records = 0, touched = 0;
+for (const path of workerData) {
+  const log = JSON.parse(gunzipSync(readFileSync(path)).toString("utf8"));
+  for (const record of log.Records) { records++; touched += record.eventName ? record.eventName.length : 0; }
+}
+if (touched === 0) throw new Error("nothing touched");
+parentPort.postMessage(records);
 `;
 
-async function baselineInMainThread(paths: readonly string[]): Promise<number> {
+function baselineInMainThread(paths: readonly string[]): number {
   let count = 0;
   let touched = 0;
   for (const path of paths) {
-    const log = JSON.parse(gunzipSync(await readFile(path)).toString("utf8")) as { Records: Array<{ eventName?: string }> };
+    const log = JSON.parse(gunzipSync(readFileSync(path)).toString("utf8")) as { Records: Array<{ eventName?: string }> };
     for (const record of log.Records) {
       count++;
       touched += record.eventName?.length ?? 0;
@@ -55,11 +53,11 @@ if (variant === "baseline") {
   const threads = Number(jobsArg ?? "1");
   const shares = Array.from({ length: threads }, (_, n) => paths.filter((_path, index) => index % threads === n));
   // One thread: in the main thread, exactly as single-job replay runs. N threads: N workers.
-  const counts = threads === 1 ? [await baselineInMainThread(paths)] : await Promise.all(
+  const counts = threads === 1 ? [baselineInMainThread(paths)] : await Promise.all(
     shares.map(
       (share) =>
         new Promise<number>((resolve, reject) => {
-          const worker = new Worker(BASELINE_WORKER, { eval: true, workerData: share });
+          const worker = new Worker(BASELINE_WORKER, { eval: true, workerData: share, execArgv: [] });
           worker.once("message", resolve);
           worker.once("error", reject);
         }),
