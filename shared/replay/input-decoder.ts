@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { gunzipSync } from "node:zlib";
 import { isPlainObject } from "../cloudtrail/record.js";
 
@@ -57,7 +58,7 @@ const HANDLED: unique symbol = Symbol("handled");
 function parseInput(bytes: Buffer, visitor: DecodeVisitor): unknown {
   let body: Buffer;
   try {
-    body = isGzip(bytes) ? gunzipSync(bytes) : bytes;
+    body = isGzip(bytes) ? gunzip(bytes) : bytes;
   } catch (error) {
     visitor.problem("error", "file", `cannot gunzip: ${(error as Error).message}`);
     return HANDLED;
@@ -66,7 +67,34 @@ function parseInput(bytes: Buffer, visitor: DecodeVisitor): unknown {
     visitor.problem("error", "file", `${Math.round(body.length / 1048576)} MB is too large for one JSON document: split it, or use JSON Lines (.jsonl), which is streamed`);
     return HANDLED;
   }
-  return parseText(body.toString("utf8"), visitor);
+  return parseText(textOf(body), visitor);
+}
+
+/** Deflate expands at most about 1032:1; a gzip trailer claiming more is not believed. */
+const MAX_DEFLATE_RATIO = 1032;
+const MIN_CHUNK = 64 * 1024;
+const MAX_CHUNK = 64 * 1024 * 1024;
+
+/**
+ * zlib inflates into 16 KB chunks and then concatenates them: for a 1.3 MB CloudTrail object,
+ * about 80 chunks and one more copy. The gzip trailer records the uncompressed size (ISIZE, of
+ * the last member, modulo 2^32), so the output buffer is sized from it instead: a hint only,
+ * bounded by what the compressed size allows, and zlib still adds chunks when it is short
+ * (zlib itself rejects a trailer that does not match). With the Latin-1 decoding below, gunzip
+ * + decode of 150 bench objects went from about 360 ms to 215 ms.
+ */
+function gunzip(bytes: Buffer): Buffer {
+  const claimed = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0;
+  const chunkSize = Math.min(Math.max(claimed + 1, MIN_CHUNK), bytes.length * MAX_DEFLATE_RATIO + MIN_CHUNK, MAX_CHUNK);
+  return gunzipSync(bytes, { chunkSize });
+}
+
+/**
+ * CloudTrail logs are almost always pure ASCII, and ASCII read as Latin-1 is the same string:
+ * Latin-1 is a plain copy, where UTF-8 decoding inspects every byte. Anything else is UTF-8.
+ */
+function textOf(body: Buffer): string {
+  return isAscii(body) ? body.toString("latin1") : body.toString("utf8");
 }
 
 function parseText(text: string, visitor: DecodeVisitor): unknown {
