@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { decodeToList } from "../shared/replay/input-decoder.js";
 
 /**
- * The decoder's fast paths (Latin-1 for ASCII text, output sized from the gzip trailer) must
- * give exactly what plain UTF-8 decoding and JSON.parse give, and must not trust the trailer.
+ * What the decoder reads must be exactly what was written, however it was compressed: its
+ * gunzip sizes its output from the gzip trailer, which must only ever be a hint.
  */
 const log = (userNames: readonly string[]) => ({
   Records: userNames.map((userName, index) => ({ eventID: `e-${index}`, eventName: "CreateUser", requestParameters: { userName } })),
@@ -21,11 +21,6 @@ describe("replay decoding", () => {
     expect(Buffer.from(text).length).toBeGreaterThan(text.length); // really multi-byte
     expect(valuesOf(Buffer.from(text))).toEqual(document.Records);
     expect(valuesOf(gzipSync(text))).toEqual(document.Records);
-  });
-
-  it("decodes pure ASCII to the same values as UTF-8 decoding", () => {
-    const text = JSON.stringify(log(Array.from({ length: 50 }, (_, n) => `user-${n}`)));
-    expect(valuesOf(gzipSync(text))).toEqual((JSON.parse(Buffer.from(text).toString("utf8")) as { Records: unknown[] }).Records);
   });
 
   it("still strips a UTF-8 byte-order mark", () => {
