@@ -7,14 +7,20 @@ import { type ReplayReporter, replaySources } from "../shared/replay/replay-run.
 
 /**
  * One measurement, in a fresh process so peak RSS belongs to it alone:
- *   bench-run.ts baseline DIR [N] read + gunzip + JSON.parse, touching every record (N threads:
- *                                the machine's own parallel ceiling for the same work)
- *   bench-run.ts replay DIR N    trailguard replay with N jobs, output discarded
+ *   bench-run.ts baseline DIR [N]         read + gunzip + JSON.parse, touching every record: with
+ *                                         1, in the main thread (as single-job replay runs);
+ *                                         with N, in N worker threads
+ *   bench-run.ts baseline-workers DIR N   the same in N worker threads even for N = 1, so that
+ *                                         N threads against 1 is the machine's own parallel
+ *                                         ceiling for this work, like for like
+ *   bench-run.ts replay DIR N             trailguard replay with N jobs, output discarded
  * Prints one JSON line: {variant, records, ms, maxRssMb}. Timing covers the work, from the
  * file list to the last record (worker start-up included), not process start.
  */
 const [variant, dir, jobsArg] = process.argv.slice(2);
-if (!variant || !dir) throw new Error("usage: bench-run.ts baseline|replay DIR [JOBS]");
+if (!variant || !dir || !["baseline", "baseline-workers", "replay"].includes(variant)) {
+  throw new Error("usage: bench-run.ts baseline|baseline-workers|replay DIR [JOBS]");
+}
 
 /** Plain JavaScript, so it runs in a worker thread without a TypeScript loader. */
 const BASELINE_WORKER = `
@@ -48,12 +54,11 @@ const { sources } = await expandInputPaths([dir]);
 const started = performance.now();
 let records = 0;
 let findings = 0;
-if (variant === "baseline") {
+if (variant.startsWith("baseline")) {
   const paths = sources.flatMap((source) => (source.kind === "file" ? [source.path] : []));
   const threads = Number(jobsArg ?? "1");
   const shares = Array.from({ length: threads }, (_, n) => paths.filter((_path, index) => index % threads === n));
-  // One thread: in the main thread, exactly as single-job replay runs. N threads: N workers.
-  const counts = threads === 1 ? [baselineInMainThread(paths)] : await Promise.all(
+  const counts = threads === 1 && variant === "baseline" ? [baselineInMainThread(paths)] : await Promise.all(
     shares.map(
       (share) =>
         new Promise<number>((resolve, reject) => {
