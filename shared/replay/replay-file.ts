@@ -50,21 +50,15 @@ export async function replaySource(source: InputSource, analyser: Analyser, filt
   const visitor = recordVisitor(result, analyser, filters);
   try {
     if (source.kind === "file" && STREAMED.test(source.path)) await streamJsonLines(source.path, visitor);
-    else decodeBytes(source.kind === "file" ? readWholeFile(source.path) : await readStdin(), visitor);
+    // A whole document (a CloudTrail object is about 100 KB gzipped) is read synchronously, in
+    // the lane that analyses it: each lane is its own thread, so nothing else waits, and one
+    // call costs a fifth of the CPU of fs.promises.readFile's open/stat/read/close round trips
+    // through the thread pool, which with every core busy also waited for a core.
+    else decodeBytes(source.kind === "file" ? readFileSync(source.path) : await readStdin(), visitor);
   } catch (error) {
     result.problems.push({ level: "error", position: "file", reason: `cannot read: ${describeFsError(error)}` });
   }
   return result;
-}
-
-/**
- * A CloudTrail object (about 100 KB gzipped) is read synchronously, in the lane that analyses
- * it: every lane is its own thread, so nothing else waits, and one read call costs a fifth of
- * the CPU of fs.promises.readFile's open/stat/read/close round trips through the thread pool.
- * With every core busy those round trips also waited for a core, leaving lanes idle.
- */
-function readWholeFile(path: string): Buffer {
-  return readFileSync(path);
 }
 
 async function readStdin(): Promise<Buffer> {

@@ -138,13 +138,12 @@ async function report(result: FileResult, reporter: ReplayReporter, summary: Rep
 
 /**
  * Files are spread over `jobs` lanes: the main thread itself and `jobs - 1` worker threads.
- * The main thread starts on the first file at once, while the workers start (from a cached
- * bundle, about 50 ms; 150 ms more when it must be rebuilt). A lane is handed up to
- * LANE_DEPTH file names ahead, because a worker hears of new work only when the main thread
- * is between two of its own files (measured with 2 ahead, workers were busy 90% of their time;
- * with 4, 93%).
- * Queued names hold no memory (a lane reads a file when it starts it); at most
- * `jobs * LANE_DEPTH * 2` files are in flight and results are reported in input order (a
+ * The main thread starts on the first file at once, while the workers boot (about 70 ms from
+ * the cached bundle; 100-200 ms more when it must be rebuilt). A lane is handed up to
+ * LANE_DEPTH file names ahead, because a worker hears of new work only when the main thread is
+ * between two of its own files (measured: with 2 ahead, workers were busy 90% of their time;
+ * with 4, 93%). Queued names hold no memory (a lane reads a file when it starts it). At most
+ * `jobs * LANE_DEPTH * 2` files are in flight, and results are reported in input order (a
  * finished file waits only for those before it), so memory stays flat however many files
  * there are.
  */
