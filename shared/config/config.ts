@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import "../util/zod.js";
-import { REVOKE_POLICY_NAMES } from "../iam/revoke-sessions-policy.js";
 import { severitySchema } from "../model/severity.js";
 import { RULES } from "../rules/registry.js";
 import { DEFAULT_RESPONSE_POLICY, type ResponsePolicy, responsePolicySchema } from "../response/response-policy.js";
@@ -146,7 +145,6 @@ function splitList(raw: string): string[] {
 export function detectionSettings(config: TrailguardConfig): DetectionSettings {
   return {
     trustedAccounts: new Set(config.trustedAccounts),
-    revokePolicyNames: new Set(REVOKE_POLICY_NAMES),
   };
 }
 

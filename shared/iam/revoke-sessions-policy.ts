@@ -10,6 +10,14 @@ export const REVOKE_POLICY_NAME = "TrailguardRevokeOlderSessions";
 export const CONSOLE_REVOKE_POLICY_NAME = "AWSRevokeOlderSessions";
 export const REVOKE_POLICY_NAMES: readonly string[] = [REVOKE_POLICY_NAME, CONSOLE_REVOKE_POLICY_NAME];
 
+/**
+ * How far the cut-off may sit from the time of the call that writes it. Both trailguard and the
+ * console write "now"; the slack covers clock skew and the call's own latency. A cut-off further
+ * in the past re-enables sessions a later containment revoked; one further ahead is not what
+ * either writer produces.
+ */
+export const REVOKE_CUTOFF_TOLERANCE_MS = 5 * 60_000;
+
 export function revokeSessionsPolicyDocument(cutoff: Date): string {
   return JSON.stringify({
     Version: "2012-10-17",
@@ -25,16 +33,58 @@ export function revokeSessionsPolicyDocument(cutoff: Date): string {
   });
 }
 
-/** True when the document still denies everything to tokens issued before some time. */
-export function isRevokeSessionsDocument(document: PolicyDocument): boolean {
-  return document.statements.some(
-    (statement) =>
-      statement.effect === "Deny" &&
-      statement.actions.includes("*") &&
-      statement.resources.includes("*") &&
-      statement.notActions === undefined &&
-      statement.notResources === undefined &&
-      conditionValues(statement, "aws:TokenIssueTime").length > 0 &&
-      statement.conditions.has("DateLessThan"),
-  );
+/** Is a policy name one of the containment names? IAM names compare case-insensitively. */
+export function isRevokePolicyName(name: string | undefined): boolean {
+  if (name === undefined) return false;
+  const lower = name.toLowerCase();
+  return REVOKE_POLICY_NAMES.some((revokeName) => revokeName.toLowerCase() === lower);
+}
+
+export type RevokeDocumentCheck = { readonly canonical: true; readonly cutoff: string } | { readonly canonical: false; readonly why: string };
+
+const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "Resource", "Condition"]);
+const DOCUMENT_KEYS = new Set(["Version", "Id", "Statement"]);
+
+/**
+ * Is this exactly the containment document (trailguard's or the console's), written at
+ * `eventTime`? One statement: Deny "*" on "*" when aws:TokenIssueTime is before one cut-off,
+ * and that cut-off within REVOKE_CUTOFF_TOLERANCE_MS of the call. Nothing else may ride along:
+ * an Allow beside the deny, a second condition, a NotAction or an old cut-off all fail, because
+ * a document under this name is otherwise trusted to be containment.
+ */
+export function checkRevokeDocument(document: PolicyDocument, eventTime: string | undefined): RevokeDocumentCheck {
+  const unexpectedKey = Object.keys(document.json).find((key) => !DOCUMENT_KEYS.has(key));
+  if (unexpectedKey !== undefined) return { canonical: false, why: `the document has an unexpected top-level key "${unexpectedKey.slice(0, 40)}"` };
+  if (document.statements.length !== 1) return { canonical: false, why: `the document has ${document.statements.length} statements instead of the one revoking deny` };
+  const statement = document.statements[0];
+  const rawStatement = Array.isArray(document.json.Statement) ? document.json.Statement[0] : document.json.Statement;
+  if (statement === undefined || typeof rawStatement !== "object" || rawStatement === null) return { canonical: false, why: "the document has no statement" };
+  const extraKey = Object.keys(rawStatement).find((key) => !STATEMENT_KEYS.has(key));
+  if (extraKey !== undefined) return { canonical: false, why: `the statement carries "${extraKey.slice(0, 40)}", which the revoking deny never has` };
+  if (statement.effect !== "Deny") return { canonical: false, why: "the statement is an Allow, not the revoking Deny" };
+  if (statement.actions.length !== 1 || statement.actions[0] !== "*") return { canonical: false, why: 'the deny does not cover exactly Action "*"' };
+  if (statement.resources.length !== 1 || statement.resources[0] !== "*") return { canonical: false, why: 'the deny does not cover exactly Resource "*"' };
+  const operators = [...statement.conditions.keys()];
+  if (operators.length !== 1 || operators[0] !== "DateLessThan") return { canonical: false, why: "the condition is not a single DateLessThan" };
+  const keys = [...(statement.conditions.get("DateLessThan")?.keys() ?? [])];
+  if (keys.length !== 1 || keys[0] !== "aws:tokenissuetime") return { canonical: false, why: "the condition tests something other than aws:TokenIssueTime alone" };
+  const values = conditionValues(statement, "aws:TokenIssueTime");
+  const cutoff = values[0];
+  if (values.length !== 1 || cutoff === undefined) return { canonical: false, why: "the condition has more than one cut-off time" };
+  const cutoffMs = /^\d{4}-\d{2}-\d{2}T/.test(cutoff) ? Date.parse(cutoff) : Number.NaN;
+  if (Number.isNaN(cutoffMs)) return { canonical: false, why: `the cut-off "${cutoff.slice(0, 40)}" is not an ISO 8601 time` };
+  const callMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
+  if (Number.isNaN(callMs)) return { canonical: false, why: "the event has no time to compare the cut-off with" };
+  const drift = cutoffMs - callMs;
+  if (Math.abs(drift) > REVOKE_CUTOFF_TOLERANCE_MS) {
+    const minutes = Math.round(Math.abs(drift) / 60_000);
+    return {
+      canonical: false,
+      why:
+        drift < 0
+          ? `the cut-off ${cutoff} is ${minutes} minutes before the call: sessions issued since then work again`
+          : `the cut-off ${cutoff} is ${minutes} minutes after the call, which no containment writes`,
+    };
+  }
+  return { canonical: true, cutoff };
 }

@@ -1,8 +1,8 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
-import { analysePermissions } from "../iam/permission-analysis.js";
+import { type PermissionVerdict, analysePermissions } from "../iam/permission-analysis.js";
 import { classifyManagedPolicyArn } from "../iam/permission-analysis.js";
 import { type PolicyParseResult, parsePolicyDocument } from "../iam/policy-document.js";
-import { isRevokeSessionsDocument } from "../iam/revoke-sessions-policy.js";
+import { checkRevokeDocument, isRevokePolicyName } from "../iam/revoke-sessions-policy.js";
 import type { Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
@@ -53,12 +53,12 @@ export const iamPolicyChange: DetectionRule = {
   runbook:
     "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, trailguard's default response revokes the actor's active sessions and deactivates the long-term key it used (the actions say what was done, skipped or failed); remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). If the revoke-sessions policy was deleted, containment was undone: re-apply it and treat the deleting principal as compromised.",
   eventNames: POLICY_CHANGE_EVENTS,
-  signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "boundary-removed"],
+  signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied", "boundary-removed"],
   evaluate(input) {
     const { record, event } = input;
     if (event.eventSource !== IAM_SOURCE || !EVENT_SET.has(event.eventName)) return undefined;
     const target = policyTarget(record);
-    const assessment = assess(input.record, event.eventName, input.settings.revokePolicyNames);
+    const assessment = assess(input.record, event.eventName, event.eventTime);
     return {
       severity: assessment.severity,
       ...(assessment.title ? { title: assessment.title } : {}),
@@ -68,7 +68,7 @@ export const iamPolicyChange: DetectionRule = {
       signals: assessment.signals,
       target,
       ...(assessment.evidence ? { evidence: assessment.evidence } : {}),
-      ...(assessment.signals.includes("revoke-policy-removed")
+      ...(assessment.signals.includes("revoke-policy-removed") && !assessment.signals.includes("admin-grant")
         ? { technique: { id: "T1562", name: "Impair Defenses" } }
         : {}),
     } satisfies RuleMatch;
@@ -86,9 +86,9 @@ interface Assessment {
 
 const GENERIC_WHY = "Policies decide who can do what; an unplanned change can open a path to more privilege.";
 
-function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: ReadonlySet<string>): Assessment {
+function assess(record: CloudTrailRecord, eventName: string, eventTime: string | undefined): Assessment {
   const policyName = requestString(record, "policyName");
-  if (INLINE_DELETE_EVENTS.has(eventName) && policyName && revokePolicyNames.has(policyName)) {
+  if (INLINE_DELETE_EVENTS.has(eventName) && isRevokePolicyName(policyName)) {
     return {
       severity: "critical",
       title: "Containment policy removed",
@@ -97,7 +97,7 @@ function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: 
       signals: ["revoke-policy-removed"],
     };
   }
-  if (DOCUMENT_EVENTS.has(eventName)) return assessDocument(record, eventName, policyName, revokePolicyNames);
+  if (DOCUMENT_EVENTS.has(eventName)) return assessDocument(record, eventName, policyName, eventTime);
   if (ATTACH_EVENTS.has(eventName)) return assessAttachment(record);
   if (eventName === "DeleteUserPermissionsBoundary" || eventName === "DeleteRolePermissionsBoundary") {
     return {
@@ -136,27 +136,29 @@ function assess(record: CloudTrailRecord, eventName: string, revokePolicyNames: 
   };
 }
 
-function assessDocument(
-  record: CloudTrailRecord,
-  eventName: string,
-  policyName: string | undefined,
-  revokePolicyNames: ReadonlySet<string>,
-): Assessment {
+function assessDocument(record: CloudTrailRecord, eventName: string, policyName: string | undefined, eventTime: string | undefined): Assessment {
   const raw = record.requestParameters?.policyDocument;
-  if (raw === undefined || raw === null) return assessParsedDocument(record, eventName, policyName, revokePolicyNames, raw, undefined);
+  if (raw === undefined || raw === null) return assessParsedDocument(record, eventName, policyName, eventTime, raw, undefined);
   const parsed = parsePolicyDocument(raw);
-  return { ...assessParsedDocument(record, eventName, policyName, revokePolicyNames, raw, parsed), evidence: documentEvidence(raw, parsed) };
+  return { ...assessParsedDocument(record, eventName, policyName, eventTime, raw, parsed), evidence: documentEvidence(raw, parsed) };
 }
+
+/** Inline policies trailguard and the IAM console write for containment (never groups or managed policies). */
+const REVOKE_WRITE_EVENTS = new Set(["PutUserPolicy", "PutRolePolicy"]);
 
 function assessParsedDocument(
   record: CloudTrailRecord,
   eventName: string,
   policyName: string | undefined,
-  revokePolicyNames: ReadonlySet<string>,
+  eventTime: string | undefined,
   raw: unknown,
   parsed: PolicyParseResult | undefined,
 ): Assessment {
+  const underRevokeName = REVOKE_WRITE_EVENTS.has(eventName) && isRevokePolicyName(policyName);
   if (parsed === undefined || raw === undefined || raw === null) {
+    if (underRevokeName) {
+      return revokeTampering(policyName, ["the document was not recorded, so it cannot be shown to be the revoking deny"], undefined);
+    }
     return {
       severity: "medium",
       why: GENERIC_WHY,
@@ -165,6 +167,7 @@ function assessParsedDocument(
     };
   }
   if (!parsed.ok) {
+    if (underRevokeName) return revokeTampering(policyName, [parsed.reason], undefined);
     return {
       severity: "high",
       why: "The policy document could not be analysed, so trailguard cannot rule out an admin grant: read it by hand.",
@@ -172,26 +175,21 @@ function assessParsedDocument(
       signals: [],
     };
   }
-  const overwritesRevoke = policyName !== undefined && revokePolicyNames.has(policyName) && eventName !== "CreatePolicy";
-  if (overwritesRevoke && !isRevokeSessionsDocument(parsed.document)) {
-    return {
-      severity: "critical",
-      title: "Containment policy overwritten",
-      why: "The revoke-sessions containment policy was replaced by a document that no longer denies old sessions: someone is undoing incident containment.",
-      reasons: [`inline policy ${quoted(policyName)} overwritten without its session-revoking deny`],
-      signals: ["revoke-policy-removed"],
-    };
-  }
-  if (overwritesRevoke) {
-    return {
-      severity: "info",
-      title: "Revoke-sessions policy applied",
-      why: "Sessions issued before the policy's time are denied: this is the containment trailguard (or the IAM console) applies.",
-      reasons: [`inline policy ${quoted(policyName)} denies sessions issued before a cut-off time`],
-      signals: ["revoke-policy-applied"],
-    };
-  }
+  // Every document is read in full, whatever its name: a name proves nothing.
   const verdict = analysePermissions(parsed.document);
+  if (underRevokeName) {
+    const check = checkRevokeDocument(parsed.document, eventTime);
+    if (check.canonical) {
+      return {
+        severity: "info",
+        title: "Revoke-sessions policy applied",
+        why: "Sessions issued before the policy's time are denied: this is the containment trailguard (or the IAM console) applies.",
+        reasons: [`inline policy ${quoted(policyName)} is exactly the revoking deny, cut-off ${check.cutoff}`],
+        signals: ["revoke-policy-applied"],
+      };
+    }
+    return revokeTampering(policyName, [check.why], verdict);
+  }
   const notDefault = eventName === "CreatePolicyVersion" && String(record.requestParameters?.setAsDefault) !== "true";
   const notAttached = eventName === "CreatePolicy";
   const caveats = [
@@ -217,6 +215,26 @@ function assessParsedDocument(
     };
   }
   return { severity: "medium", why: GENERIC_WHY, reasons: ["grants permissions that are not admin-equivalent", ...caveats], signals: [] };
+}
+
+/**
+ * Anything but the exact revoking deny written under a containment name: either containment is
+ * being weakened (an old cut-off, a narrower deny) or the name is cover for a grant. Critical
+ * either way, and the grant's own verdict rides along so the on-call sees both.
+ */
+function revokeTampering(policyName: string | undefined, why: readonly string[], verdict: PermissionVerdict | undefined): Assessment {
+  const grants = verdict?.adminEquivalent ? verdict.adminReasons : [];
+  const escalation = verdict && !verdict.adminEquivalent && verdict.escalationActions.length > 0 ? [`grants privilege-escalation actions on any resource: ${verdict.escalationActions.join(", ")}`] : [];
+  return {
+    severity: "critical",
+    title: grants.length > 0 ? "Admin grant hidden under the containment policy's name" : "Containment policy tampered with",
+    why:
+      grants.length > 0
+        ? "A document named like the revoke-sessions containment policy grants administrator-equivalent power: the name is cover for a backdoor."
+        : "A policy under the revoke-sessions containment name is not the exact revoking deny: containment may be weakened (an older cut-off revives stolen sessions) or the name is cover for something else.",
+    reasons: [`inline policy ${quoted(policyName)} is not the exact revoking deny: ${why.join("; ")}`, ...grants, ...escalation],
+    signals: [...(grants.length > 0 ? ["admin-grant"] : []), ...(escalation.length > 0 ? ["escalation-grant"] : []), "revoke-policy-removed"],
+  };
 }
 
 function assessAttachment(record: CloudTrailRecord): Assessment {

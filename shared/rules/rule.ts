@@ -6,8 +6,6 @@ import type { Severity } from "../model/severity.js";
 export interface DetectionSettings {
   /** Accounts a role may trust without raising an "untrusted account" finding (the event's own account always may). */
   readonly trustedAccounts: ReadonlySet<string>;
-  /** Inline policy names whose deletion means someone is undoing containment. */
-  readonly revokePolicyNames: ReadonlySet<string>;
 }
 
 export interface RuleInput {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { revokeSessionsPolicyDocument } from "../../shared/iam/revoke-sessions-policy.js";
+import { assumedRole, findingOf, iamCall, policyJson } from "../../shared/test-support/records.js";
+
+/**
+ * #10.1: a name proves nothing. A document written under a containment policy name
+ * (TrailguardRevokeOlderSessions, AWSRevokeOlderSessions) is benign only when it is exactly the
+ * revoking deny with a cut-off at the time of the call; anything else is critical.
+ */
+const RULE = "iam-policy-change";
+const CALL_TIME = "2026-11-23T03:04:05Z";
+const revokeDeny = (cutoff: string) => ({ Effect: "Deny", Action: "*", Resource: "*", Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } });
+
+function put(eventName: "PutUserPolicy" | "PutRolePolicy", policyName: string, policyDocument: unknown) {
+  const target = eventName === "PutUserPolicy" ? { userName: "mallory" } : { roleName: "app" };
+  return iamCall(eventName, { ...target, policyName, policyDocument }, { eventTime: CALL_TIME, userIdentity: assumedRole("ops", "attacker") });
+}
+
+describe("an admin grant cannot hide under the containment policy's name", () => {
+  it.each([
+    ["PutUserPolicy", "TrailguardRevokeOlderSessions"],
+    ["PutRolePolicy", "AWSRevokeOlderSessions"],
+    ["PutUserPolicy", "trailguardrevokeoldersessions"],
+  ] as const)("%s %s with [Deny before 2000, Allow *:*] is a critical admin grant and contains the actor", (eventName, name) => {
+    const finding = findingOf(put(eventName, name, policyJson(revokeDeny("2000-01-01T00:00:00Z"), { Effect: "Allow", Action: "*:*", Resource: "*" })), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toEqual(expect.arrayContaining(["admin-grant", "revoke-policy-removed"]));
+    expect(finding.reasons.join(" ")).toContain("*:*");
+    expect(finding.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "planned", target: expect.objectContaining({ roleName: "ops" }) })]);
+  });
+
+  it("a fresh revoking deny plus an Allow of privilege-escalation actions is still critical", () => {
+    const document = policyJson(revokeDeny(CALL_TIME), { Effect: "Allow", Action: ["iam:PassRole", "iam:CreateAccessKey"], Resource: "*" });
+    const finding = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", document), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toEqual(expect.arrayContaining(["escalation-grant", "revoke-policy-removed"]));
+  });
+
+  it("moving an existing cut-off into the past is critical tampering, not info", () => {
+    const finding = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", policyJson(revokeDeny("2000-01-01T00:00:00Z"))), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.title).toBe("Containment policy tampered with");
+    expect(finding.reasons.join(" ")).toMatch(/before the call/);
+  });
+
+  it.each<[string, unknown]>([
+    ["a narrower deny (Action s3:*)", policyJson({ ...revokeDeny(CALL_TIME), Action: "s3:*" })],
+    ["a NotAction deny", policyJson({ Effect: "Deny", NotAction: "iam:*", Resource: "*", Condition: { DateLessThan: { "aws:TokenIssueTime": CALL_TIME } } })],
+    ["a second condition that never holds", policyJson({ ...revokeDeny(CALL_TIME), Condition: { DateLessThan: { "aws:TokenIssueTime": CALL_TIME }, StringEquals: { "aws:username": "nobody" } } })],
+    ["two cut-off values", policyJson({ ...revokeDeny(CALL_TIME), Condition: { DateLessThan: { "aws:TokenIssueTime": [CALL_TIME, "2000-01-01T00:00:00Z"] } } })],
+    ["an epoch cut-off", policyJson(revokeDeny("946684800"))],
+    ["a cut-off far in the future", policyJson(revokeDeny("2099-01-01T00:00:00Z"))],
+    ["a Principal element", policyJson({ ...revokeDeny(CALL_TIME), NotPrincipal: { AWS: "arn:aws:iam::111122223333:role/ops" } })],
+    ["a document that does not parse", "{not json"],
+    ["no recorded document", null],
+  ])("%s under the containment name is critical", (_label, document) => {
+    const finding = findingOf(put("PutUserPolicy", "AWSRevokeOlderSessions", document), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toContain("revoke-policy-removed");
+  });
+
+  it("the IAM console's own Revoke active sessions stays quiet (info)", () => {
+    const consoleDocument = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Action: ["*"], Resource: ["*"], Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-23T03:04:04.512Z" } } }],
+    });
+    const finding = findingOf(put("PutRolePolicy", "AWSRevokeOlderSessions", consoleDocument), RULE);
+    expect(finding.severity).toBe("info");
+    expect(finding.signals).toEqual(["revoke-policy-applied"]);
+    expect(finding.actions).toEqual([]);
+  });
+
+  it("trailguard's own document, as the responder writes it, is info", () => {
+    const document = revokeSessionsPolicyDocument(new Date("2026-11-23T03:04:03.000Z"));
+    expect(findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", document), RULE).severity).toBe("info");
+  });
+
+  it("the same admin document under any other name was and stays critical", () => {
+    const finding = findingOf(put("PutUserPolicy", "Scratch", policyJson(revokeDeny("2000-01-01T00:00:00Z"), { Effect: "Allow", Action: "*:*", Resource: "*" })), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toEqual(["admin-grant"]);
+  });
+});
