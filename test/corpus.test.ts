@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../shared/config/config.js";
 import { createAnalyser } from "../shared/pipeline/analyse.js";
 import { decodeToList } from "../shared/replay/input-decoder.js";
+import { cloudTrailTampering } from "../shared/rules/cloudtrail-tampering.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
@@ -55,10 +56,30 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except CloudTrail tampering", () => {
+    const watched = new Set(cloudTrailTampering.eventNames);
     for (const record of records) {
+      if (record.eventSource === "cloudtrail.amazonaws.com" && watched.has(record.eventName)) continue;
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
       if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
+    }
+  });
+
+  it("pages on every trail stopped or deleted (critical when it succeeded, medium when it failed)", () => {
+    const blinding = records.filter((r) => r.eventSource === "cloudtrail.amazonaws.com" && (r.eventName === "StopLogging" || r.eventName === "DeleteTrail"));
+    expect(blinding.length).toBeGreaterThan(0);
+    expect(blinding.some((r) => !r.errorCode)).toBe(true);
+    for (const record of blinding) {
+      const finding = findingsByEvent.get(record.eventID)?.find((f) => f.ruleId === "cloudtrail-tampering");
+      expect(finding?.severity, `${record.eventName} ${record.errorCode ?? "ok"}`).toBe(record.errorCode ? "medium" : "critical");
+    }
+    // Selectors that drop management events (the simulation's "disable" step) page; the restore does not.
+    const selectorChanges = records.filter((r) => r.eventName === "PutEventSelectors" && !r.errorCode);
+    const blinds = (r: RawRecord) => (r.requestParameters?.eventSelectors as Array<{ includeManagementEvents?: boolean }>).every((s) => s.includeManagementEvents === false);
+    expect(selectorChanges.some(blinds)).toBe(true);
+    expect(selectorChanges.some((r) => !blinds(r))).toBe(true);
+    for (const record of selectorChanges) {
+      expect(findingsByEvent.get(record.eventID)?.map((f) => f.severity)).toEqual([blinds(record) ? "critical" : "low"]);
     }
   });
 

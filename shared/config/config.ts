@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import "../util/zod.js";
 import { severitySchema } from "../model/severity.js";
+import { NO_OWN_RESOURCES, ownResourcesSchema } from "../self/own-resources.js";
 import { RULES } from "../rules/registry.js";
 import { DEFAULT_RESPONSE_POLICY, type ResponsePolicy, responsePolicySchema } from "../response/response-policy.js";
 import type { DetectionSettings } from "../rules/rule.js";
@@ -47,8 +48,13 @@ export const configSchema = z.strictObject({
   trustedAccounts: z._default(z.array(accountId), []),
   /** Principals whose calls never trigger a response and are never acted on (ARN patterns). */
   allowlist: z._default(z.array(arnPattern), []),
-  /** trailguard's own responder role(s): always allowlisted, exact ARNs so a look-alike name cannot hide. */
+  /**
+   * trailguard's own roles (exact ARNs, so a look-alike name cannot hide). Never acted on; their
+   * calls are exempt only when they are trailguard's own moves, anything else is misuse.
+   */
   responderRoleArns: z._default(z.array(exactRoleArn), []),
+  /** trailguard's own resources, named by the stack: changing them is tampering. */
+  ownResources: z._default(ownResourcesSchema, NO_OWN_RESOURCES),
   responsePolicy: z._default(responsePolicySchema, DEFAULT_RESPONSE_POLICY),
 });
 
@@ -98,11 +104,12 @@ export const CONFIG_ENV = {
   alertTopicArn: "ALERT_TOPIC_ARN",
   idempotencyTable: "TRAILGUARD_IDEMPOTENCY_TABLE",
   responsePolicy: "TRAILGUARD_RESPONSE_POLICY",
+  ownResources: "TRAILGUARD_OWN_RESOURCES",
 } as const;
 
 const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts"] as const;
 const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable"] as const;
-const JSON_SETTINGS = ["responsePolicy", "ruleModes"] as const;
+const JSON_SETTINGS = ["responsePolicy", "ruleModes", "ownResources"] as const;
 
 /** Lists are comma-separated; ruleModes and responsePolicy are inline JSON. Empty values mean "default". */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): TrailguardConfig {
@@ -145,6 +152,12 @@ function splitList(raw: string): string[] {
 export function detectionSettings(config: TrailguardConfig): DetectionSettings {
   return {
     trustedAccounts: new Set(config.trustedAccounts),
+    self: {
+      roleArns: config.responderRoleArns,
+      memberRoleName: config.memberRoleName,
+      managedAccounts: config.managedAccounts,
+      resources: config.ownResources,
+    },
   };
 }
 

@@ -5,10 +5,12 @@ import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import { type TrailguardConfig, detectionSettings } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { minSeverity } from "../model/severity.js";
-import { createPrincipalGuard } from "../response/principal-guard.js";
+import { recogniseOwnMove } from "../self/own-moves.js";
+import { trailguardRoleArns } from "../self/self-knowledge.js";
+import { createPrincipalGuard, roleNameOf } from "../response/principal-guard.js";
 import { type PlannerContext, planResponse } from "../response/planner.js";
 import { RULES } from "../rules/registry.js";
-import type { DetectionRule, DetectionSettings, RuleInput } from "../rules/rule.js";
+import type { DetectionRule, DetectionSettings, RuleInput, TrailguardCaller } from "../rules/rule.js";
 
 /**
  * The pure core: one input (EventBridge event or raw record) in, findings with planned actions
@@ -28,9 +30,10 @@ export interface Analyser {
 
 export function createAnalyser(config: TrailguardConfig, rules: readonly DetectionRule[] = RULES): Analyser {
   const settings = detectionSettings(config);
-  const guard = createPrincipalGuard(config.allowlist, config.responderRoleArns);
+  const ownRoleArns = trailguardRoleArns(settings.self);
+  const guard = createPrincipalGuard(config.allowlist, ownRoleArns);
   const planner: PlannerContext = { policy: config.responsePolicy, guard };
-  const prefilter = candidateFilter(rules);
+  const prefilter = candidateFilter(rules, ownRoleArns);
   return { analyse: (input) => analyse(input, rules, settings, planner, prefilter) };
 }
 
@@ -38,19 +41,41 @@ type Prefilter = (raw: Record<string, unknown>) => boolean;
 
 /**
  * Which records could any of these rules fire on, judged from the raw object before any
- * validation: root's calls (for root rules), the event names rules declare, everything for a
- * rule that declares neither. Replay sees hundreds of thousands of records a second; nearly all
- * of them stop here.
+ * validation: root's calls (for root rules), calls made with trailguard's own roles (for the
+ * rules that watch its identity), the event names rules declare, everything for a rule that
+ * declares none of these. Replay sees hundreds of thousands of records a second; nearly all of
+ * them stop here.
  */
-function candidateFilter(rules: readonly DetectionRule[]): Prefilter {
-  if (rules.some((rule) => !rule.rootOnly && !rule.eventNames)) return () => true;
+function candidateFilter(rules: readonly DetectionRule[], ownRoleArns: readonly string[]): Prefilter {
+  if (rules.some((rule) => !rule.rootOnly && !rule.eventNames && !rule.trailguardCallersOnly)) return () => true;
   const names = new Set(rules.flatMap((rule) => rule.eventNames ?? []));
+  const readOnlyNames = new Set(rules.flatMap((rule) => (rule.includesReadOnly ? (rule.eventNames ?? []) : [])));
   const anyRootRule = rules.some((rule) => rule.rootOnly);
+  const isOwnCaller = rules.some((rule) => rule.trailguardCallersOnly) ? ownCallerTest(ownRoleArns) : () => false;
   return (raw) => {
     if (anyRootRule && isRootCaller(raw)) return true;
+    if (isOwnCaller(raw)) return true;
     if (typeof raw.eventName !== "string" || !names.has(raw.eventName)) return false;
-    // Read-only calls change nothing; only root's are raised, and those passed above.
-    return raw.readOnly !== true;
+    // Read-only calls change nothing; only root's are raised (passed above), and those a rule asks for.
+    return raw.readOnly !== true || readOnlyNames.has(raw.eventName);
+  };
+}
+
+/** A cheap raw-object test for "signed by one of trailguard's roles": issuer ARN or session ARN prefix. */
+function ownCallerTest(ownRoleArns: readonly string[]): Prefilter {
+  if (ownRoleArns.length === 0) return () => false;
+  const issuers = new Set(ownRoleArns);
+  const sessionPrefixes = ownRoleArns.flatMap((arn) => {
+    const match = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+    return match ? [`arn:${match[1]}:sts::${match[2]}:assumed-role/${match[3]}/`] : [];
+  });
+  return (raw) => {
+    const identity = raw.userIdentity;
+    if (!isPlainObject(identity)) return false;
+    const issuer = isPlainObject(identity.sessionContext) && isPlainObject(identity.sessionContext.sessionIssuer) ? identity.sessionContext.sessionIssuer.arn : undefined;
+    if (typeof issuer === "string" && issuers.has(issuer)) return true;
+    const arn = identity.arn;
+    return typeof arn === "string" && sessionPrefixes.some((prefix) => arn.startsWith(prefix));
   };
 }
 
@@ -83,14 +108,19 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
   const record = parsed.record;
   const actor = actorFromRecord(record);
   const event = eventFacts(record, unwrapped.envelope?.account, unwrapped.envelope?.region);
-  // Read-only calls change nothing; only root's are worth an alert.
-  if (event.readOnly && actor.type !== "Root") return { kind: "analysed", eventId: event.eventId, findings: [] };
+  // Read-only calls change nothing; only root's are worth an alert, and those a rule asks for.
+  const quietReadOnly = event.readOnly && actor.type !== "Root";
+  if (quietReadOnly && !rules.some((rule) => rule.includesReadOnly)) return { kind: "analysed", eventId: event.eventId, findings: [] };
 
-  const ruleInput: RuleInput = { record, actor, event, settings };
-  const exemption = planner.guard.exemptionFor(actor);
+  const trailguard = trailguardCaller(record, actor, event.eventTime, planner, settings);
+  const ruleInput: RuleInput = { record, actor, event, settings, trailguard };
+  // trailguard's identity exempts only trailguard's own moves; anything else from it is misuse.
+  const exemption = trailguard?.ownMove ? { kind: "responder" as const, matched: trailguard.roleArn } : planner.guard.allowlisted(actor);
   const findings: Finding[] = [];
   for (const rule of rules) {
-    if (rule.eventNames && !rule.eventNames.includes(event.eventName)) continue;
+    if (quietReadOnly && !rule.includesReadOnly) continue;
+    if (rule.trailguardCallersOnly && trailguard === undefined) continue;
+    if (rule.eventNames && !rule.trailguardCallersOnly && !rule.eventNames.includes(event.eventName)) continue;
     let match;
     try {
       match = rule.evaluate(ruleInput);
@@ -99,8 +129,8 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
       return { kind: "malformed", reason: `rule ${rule.id} could not evaluate the event: ${(error as Error).message}` };
     }
     if (!match) continue;
-    // Failed calls changed nothing; outside root they are at most low, and never acted on.
-    const capped = event.failed && actor.type !== "Root" ? minSeverity(match.severity, "low") : match.severity;
+    // Failed calls changed nothing; outside root they are at most low (or the rule's cap), and never acted on.
+    const capped = event.failed && actor.type !== "Root" ? minSeverity(match.severity, rule.failedCallCap ?? "low") : match.severity;
     const reasons = capped !== match.severity ? [...match.reasons, `capped at ${capped}: the call failed`] : match.reasons;
     const unplanned = {
       findingId: `${event.eventId}/${rule.id}`,
@@ -124,6 +154,18 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
     findings.push({ ...unplanned, actions: planResponse(unplanned, planner) });
   }
   return { kind: "analysed", eventId: event.eventId, findings };
+}
+
+function trailguardCaller(
+  record: RuleInput["record"],
+  actor: RuleInput["actor"],
+  eventTime: string | undefined,
+  planner: PlannerContext,
+  settings: DetectionSettings,
+): TrailguardCaller | undefined {
+  const roleArn = planner.guard.trailguardIdentity(actor);
+  if (roleArn === undefined) return undefined;
+  return { roleArn, ownMove: recogniseOwnMove(record, roleNameOf(roleArn) ?? "", eventTime, settings.self) };
 }
 
 function basicShapeProblem(raw: unknown): string | undefined {

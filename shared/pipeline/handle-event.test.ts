@@ -35,7 +35,7 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
     const revoke = eventBridge(
       iamCall(
         "PutRolePolicy",
-        { roleName: "deployer", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date()) },
+        { roleName: "deployer", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date("2024-05-01T12:00:01Z")) },
         { userIdentity: responder },
       ),
     );
@@ -49,7 +49,7 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
     expect(second.published).toEqual([]);
   });
 
-  it("the responder granting itself admin is still not acted on (no self-containment), and not alerted", async () => {
+  it("the responder's identity granting admin is misuse: critical, paged, and never turned on trailguard's own role", async () => {
     const grant = eventBridge(
       iamCall(
         "PutRolePolicy",
@@ -58,9 +58,12 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
       ),
     );
     const { outcome, published } = await run(grant);
-    expect(outcome.findings[0]?.severity).toBe("critical");
-    expect(outcome.findings[0]?.actions.every((action) => action.status === "skipped")).toBe(true);
-    expect(published).toEqual([]);
+    expect(outcome.findings.map((finding) => [finding.ruleId, finding.severity])).toEqual([
+      ["iam-policy-change", "critical"],
+      ["trailguard-identity-misuse", "critical"],
+    ]);
+    expect(outcome.findings[0]?.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "skipped", reason: "the target is trailguard's own responder" })]);
+    expect(published.map((finding) => finding.ruleId)).toEqual(["iam-policy-change", "trailguard-identity-misuse"]);
   });
 
   it("someone else overwriting the revoke policy with a permissive document is critical and alerted", async () => {

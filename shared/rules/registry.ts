@@ -1,10 +1,14 @@
 import { accessKeyCreated } from "./access-key-created.js";
+import { cloudTrailTampering } from "./cloudtrail-tampering.js";
 import { accessKeyReactivated } from "./access-key-reactivated.js";
 import { iamPolicyChange } from "./iam-policy-change.js";
 import { roleTrustUpdate } from "./role-trust-update.js";
 import { rootActivity } from "./root-activity.js";
 import { rootConsoleLogin } from "./root-console-login.js";
 import type { DetectionRule } from "./rule.js";
+import { trailguardHeartbeat } from "./trailguard-heartbeat.js";
+import { trailguardIdentityMisuse } from "./trailguard-identity-misuse.js";
+import { trailguardTampering } from "./trailguard-tampering.js";
 
 /** Every rule trailguard runs, in report order. Adding a rule: one file, one line here, samples in events/. */
 export const RULES: readonly DetectionRule[] = [
@@ -14,8 +18,14 @@ export const RULES: readonly DetectionRule[] = [
   accessKeyReactivated,
   iamPolicyChange,
   roleTrustUpdate,
+  cloudTrailTampering,
+  trailguardTampering,
+  trailguardIdentityMisuse,
+  trailguardHeartbeat,
 ];
 
 /** Split between the deployed functions so no event is judged twice by the same rule. */
 export const ROOT_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "root-activity");
-export const IAM_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category !== "root-activity");
+export const IAM_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category !== "root-activity" && rule.category !== "tampering");
+/** Tampering with CloudTrail or trailguard, and misuse of trailguard's identity: watched by alert-only functions. */
+export const TAMPER_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "tampering");

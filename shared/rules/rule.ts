@@ -1,11 +1,22 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { Actor, AttackTechnique, Category, EventFacts, Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
+import type { OwnMove } from "../self/own-moves.js";
+import type { SelfKnowledge } from "../self/self-knowledge.js";
 
 /** Settings rules read. Everything has a safe default; see shared/config/config.ts. */
 export interface DetectionSettings {
   /** Accounts a role may trust without raising an "untrusted account" finding (the event's own account always may). */
   readonly trustedAccounts: ReadonlySet<string>;
+  /** trailguard's own roles and resources, from the stack. */
+  readonly self: SelfKnowledge;
+}
+
+/** Set when the caller is one of trailguard's own roles (or the member role). */
+export interface TrailguardCaller {
+  readonly roleArn: string;
+  /** What trailguard's own move this call is, or undefined: then someone else is using its identity. */
+  readonly ownMove: OwnMove | undefined;
 }
 
 export interface RuleInput {
@@ -13,6 +24,7 @@ export interface RuleInput {
   readonly actor: Actor;
   readonly event: EventFacts;
   readonly settings: DetectionSettings;
+  readonly trailguard: TrailguardCaller | undefined;
 }
 
 /** What a rule says about one event. The engine adds ids, metadata and the planned response. */
@@ -46,6 +58,12 @@ export interface DetectionRule {
   readonly eventNames?: readonly string[];
   /** The rule only fires on calls by the root user (root rules): lets the engine skip the rest cheaply. */
   readonly rootOnly?: boolean;
+  /** The rule only fires on calls made with trailguard's own roles (any event name). */
+  readonly trailguardCallersOnly?: boolean;
+  /** The rule also sees read-only calls by principals other than root (which change nothing, so others never do). */
+  readonly includesReadOnly?: boolean;
+  /** The highest severity of a failed call (default low: nothing changed). */
+  readonly failedCallCap?: Severity;
   /** Signals this rule may emit, so response policies can be checked against them. */
   readonly signals: readonly string[];
   /** Pure: no I/O, no clock, no randomness. */

@@ -1,0 +1,82 @@
+import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import { isPlainObject } from "../cloudtrail/record.js";
+import { parsePolicyDocument } from "../iam/policy-document.js";
+import { REVOKE_POLICY_NAME, checkRevokeDocument } from "../iam/revoke-sessions-policy.js";
+import { namesOwnResource } from "./own-resources.js";
+import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
+
+/**
+ * trailguard's identity exempts nothing but trailguard's own moves. A call from one of its roles
+ * is recognised as its own only when it is exactly something trailguard does:
+ *  - containment: UpdateAccessKey to Inactive (always with UserName), and putting the exact
+ *    revoking deny, with a current cut-off, under trailguard's own policy name;
+ *  - the heartbeat: a role tagging itself with the heartbeat tag and nothing else;
+ *  - plumbing: learning its identity, assuming the member role in a managed account, using its
+ *    own key, topic, table, queues and log groups.
+ * Anything else made with its credentials is someone else wearing them.
+ */
+export type OwnMove = "containment" | "heartbeat" | "plumbing";
+
+const IAM = "iam.amazonaws.com";
+
+export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string, eventTime: string | undefined, self: SelfKnowledge): OwnMove | undefined {
+  const parameters = record.requestParameters ?? {};
+  const text = (name: string): string | undefined => {
+    const value = parameters[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const source = record.eventSource;
+  const name = record.eventName;
+
+  if (source === IAM) {
+    if (name === "UpdateAccessKey") {
+      return text("status") === "Inactive" && text("userName") !== undefined && text("accessKeyId") !== undefined ? "containment" : undefined;
+    }
+    if (name === "PutRolePolicy" || name === "PutUserPolicy") {
+      if (text("policyName") !== REVOKE_POLICY_NAME) return undefined;
+      const parsed = parsePolicyDocument(parameters.policyDocument);
+      return parsed.ok && checkRevokeDocument(parsed.document, eventTime).canonical ? "containment" : undefined;
+    }
+    if (name === "TagRole") return isHeartbeatTag(parameters, actorRoleName) ? "heartbeat" : undefined;
+    return undefined;
+  }
+  if (source === "sts.amazonaws.com") {
+    if (name === "GetCallerIdentity") return "plumbing";
+    if (name === "AssumeRole") {
+      const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/([^/]+)$/.exec(text("roleArn") ?? "");
+      return match && match[2] === self.memberRoleName && self.managedAccounts.includes(match[1] ?? "") ? "plumbing" : undefined;
+    }
+    return undefined;
+  }
+  const owns = (kind: Parameters<typeof namesOwnResource>[1], identifier: string | undefined) =>
+    identifier !== undefined && namesOwnResource(self.resources, kind, identifier);
+  switch (source) {
+    case "kms.amazonaws.com":
+      // SNS encrypts alerts with the topic's key on the publisher's behalf.
+      return (name === "GenerateDataKey" || name === "Decrypt") && (owns("keys", text("keyId")) || record.userIdentity?.invokedBy === "sns.amazonaws.com") ? "plumbing" : undefined;
+    case "sns.amazonaws.com":
+      return name === "Publish" && owns("topics", text("topicArn")) ? "plumbing" : undefined;
+    case "dynamodb.amazonaws.com":
+      return ["GetItem", "PutItem", "UpdateItem", "DeleteItem"].includes(name) && owns("tables", text("tableName")) ? "plumbing" : undefined;
+    case "sqs.amazonaws.com":
+      return ["ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes", "SendMessage"].includes(name) &&
+        owns("queues", text("queueUrl"))
+        ? "plumbing"
+        : name === "GetQueueUrl" && self.resources.queues.some((arn) => arn.endsWith(`:${text("queueName") ?? "\u0000"}`))
+          ? "plumbing"
+          : undefined;
+    case "logs.amazonaws.com":
+      return (name === "CreateLogStream" || name === "CreateLogGroup") && owns("logGroups", text("logGroupName")) ? "plumbing" : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** TagRole on the caller's own role with exactly one tag, the heartbeat's. */
+function isHeartbeatTag(parameters: Record<string, unknown>, actorRoleName: string): boolean {
+  if (parameters.roleName !== actorRoleName) return false;
+  const tags = parameters.tags;
+  if (!Array.isArray(tags) || tags.length !== 1) return false;
+  const [tag] = tags as unknown[];
+  return isPlainObject(tag) && tag.key === HEARTBEAT_TAG_KEY && typeof tag.value === "string" && tag.value.length <= 64;
+}

@@ -1,0 +1,23 @@
+import type { OwnResources } from "./own-resources.js";
+
+/**
+ * What trailguard knows about itself: the roles it runs as (exact ARNs from the stack), the role
+ * it assumes in member accounts, and its resources. Rules read this to tell trailguard's own
+ * containment from someone using its identity or tampering with it.
+ */
+export interface SelfKnowledge {
+  /** trailguard's roles in its own account (the stack's function roles). */
+  readonly roleArns: readonly string[];
+  /** The role trailguard assumes in each managed account. */
+  readonly memberRoleName: string;
+  readonly managedAccounts: readonly string[];
+  readonly resources: OwnResources;
+}
+
+/** Every role ARN that is trailguard: its own roles plus the member role in each managed account. */
+export function trailguardRoleArns(self: Pick<SelfKnowledge, "roleArns" | "memberRoleName" | "managedAccounts">): string[] {
+  return [...self.roleArns, ...self.managedAccounts.map((account) => `arn:aws:iam::${account}:role/${self.memberRoleName}`)];
+}
+
+/** The tag the heartbeat canary writes on its own role: the one change trailguard makes to itself. */
+export const HEARTBEAT_TAG_KEY = "trailguard-heartbeat";

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../shared/config/config.js";
+import { REVOKE_POLICY_NAME, revokeSessionsPolicyDocument } from "../../shared/iam/revoke-sessions-policy.js";
+import type { Finding } from "../../shared/model/finding.js";
+import { shouldAlert } from "../../shared/pipeline/handle-event.js";
+import { type Json, analyse, assumedRole, cloudTrailRecord, findingsOf, iamCall, policyJson } from "../../shared/test-support/records.js";
+import { ACCOUNT, HEARTBEAT, KEY, MEMBER, RESPONDER, SELF_CONFIG, TOPIC } from "./support.js";
+
+/**
+ * #10.2: trailguard's identity exempts nothing but trailguard's own moves. Whoever holds a
+ * session of its roles (through UpdateFunctionCode, PassRole to new compute, or a loosened trust
+ * policy) and does anything else is paged on, critically.
+ */
+const CALL_TIME = "2026-11-23T03:04:05Z";
+const config = parseConfig(SELF_CONFIG, "test");
+const responder = assumedRole(RESPONDER, "trailguard-prod-iam-responder", { path: "/" });
+
+function findings(record: Json): readonly Finding[] {
+  return findingsOf(analyse({ ...record, eventTime: CALL_TIME }, SELF_CONFIG));
+}
+const paged = (record: Json) => findings(record).filter((finding) => shouldAlert(finding, config));
+const misuse = (record: Json) => findings(record).find((finding) => finding.ruleId === "trailguard-identity-misuse");
+
+describe("trailguard's own moves stay quiet", () => {
+  it.each<[string, Json]>([
+    ["deactivating a key (always with UserName)", iamCall("UpdateAccessKey", { userName: "bob", accessKeyId: "AKIABOBNEWKEY0000001", status: "Inactive" }, { userIdentity: responder })],
+    [
+      "putting the exact revoking deny on a role",
+      iamCall("PutRolePolicy", { roleName: "app", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date(CALL_TIME)) }, { userIdentity: responder }),
+    ],
+    ["learning its identity", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "GetCallerIdentity", readOnly: true, userIdentity: responder })],
+    [
+      "assuming the member role in a managed account",
+      cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/trailguard-member-responder`, roleSessionName: "trailguard-response" }, userIdentity: responder }),
+    ],
+    ["encrypting an alert with its key", cloudTrailRecord({ eventSource: "kms.amazonaws.com", eventName: "GenerateDataKey", readOnly: true, requestParameters: { keyId: KEY }, userIdentity: responder })],
+    ["the member role deactivating a key in its account", iamCall("UpdateAccessKey", { userName: "eve", accessKeyId: "AKIAEVEKEY0000000001", status: "Inactive" }, { recipientAccountId: MEMBER, userIdentity: assumedRole("trailguard-member-responder", "trailguard-response", { account: MEMBER }) })],
+  ])("%s: no page, no action", (_label, record) => {
+    expect(paged(record)).toEqual([]);
+    expect(misuse(record)).toBeUndefined();
+    expect(findings(record).flatMap((finding) => finding.actions).filter((action) => action.status === "planned")).toEqual([]);
+  });
+});
+
+describe("anything else from trailguard's identity is misuse, and pages", () => {
+  it.each<[string, Json, string]>([
+    ["granting a user admin", iamCall("PutUserPolicy", { userName: "mallory", policyName: "x", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: responder }), "critical"],
+    ["a key for someone", iamCall("CreateAccessKey", { userName: "mallory" }, { userIdentity: responder }), "critical"],
+    ["reactivating a key", iamCall("UpdateAccessKey", { userName: "bob", accessKeyId: "AKIABOBNEWKEY0000001", status: "Active" }, { userIdentity: responder }), "critical"],
+    ["deactivating a key without naming the user (the caller's own keys)", iamCall("UpdateAccessKey", { accessKeyId: "AKIABOBNEWKEY0000001", status: "Inactive" }, { userIdentity: responder }), "critical"],
+    [
+      "a revoke policy with a cut-off in the past (un-revoking)",
+      iamCall("PutRolePolicy", { roleName: "app", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date("2000-01-01T00:00:00Z")) }, { userIdentity: responder }),
+      "critical",
+    ],
+    [
+      "the console's revoke name instead of trailguard's",
+      iamCall("PutRolePolicy", { roleName: "app", policyName: "AWSRevokeOlderSessions", policyDocument: revokeSessionsPolicyDocument(new Date(CALL_TIME)) }, { userIdentity: responder }),
+      "critical",
+    ],
+    ["opening a role's trust", iamCall("UpdateAssumeRolePolicy", { roleName: "app", policyDocument: policyJson({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }) }, { userIdentity: responder }), "critical"],
+    ["reading secrets (read-only)", cloudTrailRecord({ eventSource: "secretsmanager.amazonaws.com", eventName: "GetSecretValue", readOnly: true, requestParameters: { secretId: "prod/db" }, userIdentity: responder }), "high"],
+    ["a denied probe", cloudTrailRecord({ eventSource: "s3.amazonaws.com", eventName: "PutBucketPolicy", errorCode: "AccessDenied", requestParameters: { bucketName: "x" }, userIdentity: responder }), "high"],
+    ["assuming a role that is not the member role", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole` }, userIdentity: responder }), "critical"],
+    ["the member role assumed in an unmanaged account is not trailguard", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::999988887777:role/trailguard-member-responder` }, userIdentity: responder }), "critical"],
+    ["the heartbeat role tagging another role", iamCall("TagRole", { roleName: "app", tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { userIdentity: assumedRole(HEARTBEAT, "hb") }), "critical"],
+    ["the member role granting admin in its account", iamCall("AttachUserPolicy", { userName: "eve", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { recipientAccountId: MEMBER, userIdentity: assumedRole("trailguard-member-responder", "x", { account: MEMBER }) }), "critical"],
+  ])("%s", (_label, record, severity) => {
+    const finding = misuse(record);
+    expect(finding?.severity).toBe(severity);
+    expect(finding?.signals).toEqual(["trailguard-identity-misused"]);
+    expect(paged(record).map((f) => f.ruleId)).toContain("trailguard-identity-misuse");
+    // Other rules on the same event are no longer silenced by the identity either.
+    for (const other of findings(record)) expect(other.exemption).toBeUndefined();
+  });
+
+  it("a role merely named like trailguard's is an ordinary principal (exact ARNs, not names)", () => {
+    const lookalike = assumedRole(`${RESPONDER}-x`, "s");
+    const record = iamCall("UpdateAccessKey", { userName: "bob", accessKeyId: "AKIABOBNEWKEY0000001", status: "Inactive" }, { userIdentity: lookalike });
+    expect(misuse(record)).toBeUndefined();
+    const grant = iamCall("PutUserPolicy", { userName: "m", policyName: "x", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: lookalike });
+    expect(findings(grant)[0]?.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "planned", target: expect.objectContaining({ roleName: `${RESPONDER}-x` }) })]);
+  });
+
+  it("containment is never turned on trailguard's own role, even when its identity is misused", () => {
+    const grant = iamCall("PutUserPolicy", { userName: "m", policyName: "x", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: responder });
+    const policyFinding = findings(grant).find((finding) => finding.ruleId === "iam-policy-change");
+    expect(policyFinding?.actions).toEqual([expect.objectContaining({ status: "skipped", reason: "the target is trailguard's own responder" })]);
+  });
+
+  it("the heartbeat is its own info finding, never paged", () => {
+    const beat = iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: CALL_TIME }] }, { userIdentity: assumedRole(HEARTBEAT, "hb") });
+    expect(findings(beat).map((finding) => [finding.ruleId, finding.severity])).toEqual([["trailguard-heartbeat", "info"]]);
+    expect(paged(beat)).toEqual([]);
+  });
+
+  it("covers sessions whose records lack the session issuer (role from the session ARN)", () => {
+    const bare = assumedRole(RESPONDER, "s", { issuer: false });
+    expect(misuse(iamCall("CreateUser", { userName: "x" }, { userIdentity: bare }))?.severity).toBe("critical");
+  });
+
+  it("an account id in the topic does not make a foreign topic trailguard's", () => {
+    const publish = cloudTrailRecord({ eventSource: "sns.amazonaws.com", eventName: "Publish", requestParameters: { topicArn: `${TOPIC}-exfil` }, userIdentity: responder });
+    expect(misuse(publish)?.severity).toBe("critical");
+    expect(ACCOUNT).toHaveLength(12);
+  });
+});
