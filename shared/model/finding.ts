@@ -85,6 +85,11 @@ export interface Finding {
   /** Material the on-call reads to judge the finding (e.g. the policy document as recorded). */
   readonly evidence: Evidence | undefined;
   readonly actions: readonly ResponseAction[];
+  /**
+   * SHA-256 of the CloudTrail record as delivered. Exactly-once keys include it, so an event
+   * forged with a real eventID cannot pre-empt (and so suppress) the real one's steps.
+   */
+  readonly contentDigest?: string;
 }
 
 export interface Exemption {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { unwrapEvent } from "../cloudtrail/envelope.js";
 import { eventFacts } from "../cloudtrail/event-facts.js";
 import { actorFromRecord, isRootArn } from "../cloudtrail/identity.js";
@@ -153,7 +154,9 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
     };
     findings.push({ ...unplanned, actions: planResponse(unplanned, planner) });
   }
-  return { kind: "analysed", eventId: event.eventId, findings };
+  if (findings.length === 0) return { kind: "analysed", eventId: event.eventId, findings };
+  const contentDigest = createHash("sha256").update(JSON.stringify(raw)).digest("hex");
+  return { kind: "analysed", eventId: event.eventId, findings: findings.map((finding) => ({ ...finding, contentDigest })) };
 }
 
 function trailguardCaller(

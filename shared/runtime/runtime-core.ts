@@ -1,3 +1,4 @@
+import { IdempotencyPersistenceLayerError } from "@aws-lambda-powertools/idempotency";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { snsPublisher } from "../alerts/sns-publisher.js";
@@ -35,6 +36,17 @@ export interface RuntimeOptions {
   readonly publish?: boolean;
   /** For tests: the DynamoDB client of the idempotency store. */
   readonly dynamoDb?: DynamoDBClient;
+  /**
+   * When the idempotency store fails, publish anyway (a possible duplicate page beats silence).
+   * For alert-only functions: a deleted or unreachable table must not silence tamper alerts.
+   * Functions that act fail closed instead: no action without the record that it ran once.
+   */
+  readonly alertWithoutIdempotencyStore?: boolean;
+}
+
+/** The exactly-once key of a finding's steps: the finding (eventID + rule) and the record's content. */
+export function stepKey(finding: Finding): string {
+  return finding.contentDigest ? `${finding.findingId}#${finding.contentDigest}` : finding.findingId;
 }
 
 /** Carries out a finding's planned actions; never throws for an AWS error (it is recorded). */
@@ -58,14 +70,39 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
         ...(options.dynamoDb ? { client: options.dynamoDb } : {}),
       })
     : undefined;
+  // Logged with a numeric field a CloudWatch metric filter counts: the store failing pages.
+  const storeFailed = (error: unknown, findingId: string, then: string) => {
+    const failed = error instanceof IdempotencyPersistenceLayerError;
+    if (failed) logger.log("error", `idempotency store failed: ${then}`, { idempotencyStoreFailed: 1, findingId, error: String(error), cause: String(error.cause) });
+    return failed;
+  };
   const respond: Responder = steps
     ? async (finding) => {
         if (!finding.actions.some((action) => action.status === "planned")) return finding;
-        const actions = await steps.respond(finding.findingId, async () => (await execute(finding)).actions);
-        return { ...finding, actions };
+        try {
+          const actions = await steps.respond(stepKey(finding), async () => (await execute(finding)).actions);
+          return { ...finding, actions };
+        } catch (error) {
+          storeFailed(error, finding.findingId, "no action taken (fail closed), the event will be retried");
+          throw error;
+        }
       }
     : execute;
-  const publish = sendAlert && steps ? (finding: Finding) => steps.publish(finding.findingId, () => sendAlert(finding)) : sendAlert;
+  const publish =
+    sendAlert && steps
+      ? async (finding: Finding) => {
+          try {
+            return await steps.publish(stepKey(finding), () => sendAlert(finding));
+          } catch (error) {
+            if (!options.alertWithoutIdempotencyStore) {
+              storeFailed(error, finding.findingId, "alert not published, the event will be retried");
+              throw error;
+            }
+            if (!storeFailed(error, finding.findingId, "publishing without deduplication")) throw error;
+            return sendAlert(finding);
+          }
+        }
+      : sendAlert;
   const deps = { config, analyser, respond, publish, logger };
   return {
     config,

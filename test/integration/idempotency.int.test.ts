@@ -7,10 +7,11 @@ import { parseConfig } from "../../shared/config/config.js";
 import { REVOKE_POLICY_NAME } from "../../shared/iam/revoke-sessions-policy.js";
 import type { ResponseAction } from "../../shared/model/action.js";
 import { AlertDeliveryError } from "../../shared/pipeline/handle-event.js";
+import { createAlertRuntime } from "../../shared/runtime/create-alert-runtime.js";
 import { createRuntime } from "../../shared/runtime/create-runtime.js";
 import { dynamoDbIdempotency } from "../../shared/runtime/idempotency.js";
 import { assumedRole, eventBridge, iamCall, policyJson } from "../../shared/test-support/records.js";
-import { silentLogger } from "../../shared/util/log.js";
+import { type Logger, silentLogger } from "../../shared/util/log.js";
 import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
 
 /**
@@ -118,15 +119,47 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
     expect(runs).toBe(2);
   }, 30_000);
 
+  it("a forged event carrying a real eventID cannot pre-empt the real one (keys include the record's content)", async () => {
+    const sink = await createAlertSink();
+    const { roleName, event } = await roleGrantingAdmin();
+    const real = event as { detail: Record<string, unknown> };
+    // Same eventID, harmless content: delivered first, it must not use up the real event's steps.
+    const forged = { ...real, detail: { ...real.detail, requestParameters: { roleName: "victim", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) } } };
+    const handler = runtime(sink.topicArn, () => new Date("2026-11-23T04:00:00.000Z"));
+    const first = await handler.handle(forged);
+    expect(first.findings[0]?.severity).toBe("medium");
+    const second = await handler.handle(event);
+    expect(second.findings[0]?.actions[0]?.status).toBe("done");
+    expect(await revokeCutoff(roleName)).toBe("2026-11-23T04:00:00.000Z");
+    expect((await sink.receive(2)).map((alert) => alert.Subject?.slice(0, 10))).toEqual(["[MEDIUM] I", "[CRITICAL]"]);
+  }, 60_000);
+
+  it("alert-only functions still page when the idempotency store is gone, and say so for the alarm", async () => {
+    const sink = await createAlertSink();
+    const lines: Array<Record<string, unknown>> = [];
+    const logger: Logger = { log: (level, message, fields) => lines.push({ level, message, ...fields }) };
+    const monitor = createAlertRuntime({
+      config: parseConfig({ alertTopicArn: sink.topicArn, idempotencyTable: uniqueName("deleted-table") }, "test"),
+      logger,
+    });
+    const stop = eventBridge(iamCall("StopLogging", { name: "org-trail" }, { eventSource: "cloudtrail.amazonaws.com", eventID: randomUUID() }));
+    const outcome = await monitor.handle(stop);
+    expect(outcome.published).toBe(1);
+    expect((await sink.receive(1)).map((alert) => alert.Subject?.slice(0, 10))).toEqual(["[CRITICAL]"]);
+    expect(lines.filter((line) => line.idempotencyStoreFailed === 1)).toHaveLength(1);
+  }, 60_000);
+
   it("DynamoDB unreachable: fails closed (no action, no alert) so the platform retries", async () => {
     const sink = await createAlertSink();
     const { roleName, event } = await roleGrantingAdmin();
+    const lines: Array<Record<string, unknown>> = [];
     const unreachable = createRuntime({
       config: parseConfig({ mode: "enforce", alertTopicArn: sink.topicArn, idempotencyTable: table }, "test"),
-      logger: silentLogger,
+      logger: { log: (level, message, fields) => lines.push({ level, message, ...fields }) },
       dynamoDb: new DynamoDBClient({ endpoint: "http://127.0.0.1:9", maxAttempts: 1 }),
     });
     await expect(unreachable.handle(event)).rejects.toThrow();
+    expect(lines.filter((line) => line.idempotencyStoreFailed === 1)).toHaveLength(1);
     await expect(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }))).rejects.toThrow(/cannot be found|not attached|NoSuchEntity/);
     expect(await sink.receive(0)).toEqual([]);
   }, 60_000);
