@@ -1,25 +1,32 @@
 // Environment values that point at resources of the deployed stack (the alert topic, the
-// functions' own roles). CloudFormation resolves them at deploy time; `serverless invoke local`
-// cannot (it has no stack to ask, and must work offline), so there they are left empty: the
-// function then runs in dry-run, logs its alerts instead of publishing them, and keeps no
-// idempotency records.
+// functions' own roles and resources, their input queues). CloudFormation resolves them at deploy
+// time; `serverless invoke local` cannot (it has no stack to ask, and must work offline), so
+// there they are left empty: the function then runs in dry-run, takes the event as given, logs
+// its alerts instead of publishing them, and keeps no idempotency records.
+const { model } = require("./stack-model.cjs");
+
 const invokedLocally = () => {
   const args = process.argv.slice(2);
   const at = args.indexOf("invoke");
   return at >= 0 && args[at + 1] === "local";
 };
 
-module.exports.alertTopicArn = async () => (invokedLocally() ? "" : { Ref: "AlertTopic" });
+async function names(resolveVariable) {
+  return { service: await resolveVariable("self:service"), stage: await resolveVariable("sls:stage") };
+}
+const deployed = (render) => async ({ resolveVariable }) => (invokedLocally() ? "" : render(model(), await names(resolveVariable)));
 
-module.exports.responderRoleArns = async ({ resolveVariable }) => {
-  if (invokedLocally()) return "";
-  const service = await resolveVariable("self:service");
-  const stage = await resolveVariable("sls:stage");
-  const role = (fn) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${service}-${stage}-${fn}`;
-  return { "Fn::Sub": `${role("iam-responder")},${role("root-monitor")}` };
-};
+module.exports.alertTopicArn = deployed(() => ({ Ref: "AlertTopic" }));
+module.exports.idempotencyTable = deployed((m, n) => `${m.prefixOf(n)}-idempotency`);
 
-module.exports.idempotencyTable = async ({ resolveVariable }) => {
-  if (invokedLocally()) return "";
-  return `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}-idempotency`;
-};
+// Every function knows all of trailguard's roles and resources, except the root monitor, which
+// watches only the tamper monitor (the one function that cannot report its own replacement).
+module.exports.responderRoleArns = deployed((m, n) => m.roleArnsValue(n, m.FUNCTION_NAMES));
+module.exports.ownResources = deployed((m, n) => m.ownResourcesValue(n, "all"));
+module.exports.watcherRoleArns = deployed((m, n) => m.roleArnsValue(n, ["tamper-monitor"]));
+module.exports.watcherOwnResources = deployed((m, n) => m.ownResourcesValue(n, ["tamper-monitor"]));
+
+module.exports.iamResponderQueue = deployed((m) => m.queueArnOf("iam-responder"));
+module.exports.rootMonitorQueue = deployed((m) => m.queueArnOf("root-monitor"));
+module.exports.tamperMonitorQueue = deployed((m) => m.queueArnOf("tamper-monitor"));
+module.exports.heartbeatRole = deployed((m, n) => m.functionNameOf(n, "heartbeat"));

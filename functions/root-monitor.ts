@@ -1,11 +1,9 @@
-import type { Context, EventBridgeEvent } from "aws-lambda";
-import { ROOT_RULES } from "../shared/rules/registry.js";
+import { ROOT_MONITOR_RULES } from "../shared/rules/registry.js";
 import { createAlertRuntime } from "../shared/runtime/create-alert-runtime.js";
+import { lambdaEntry } from "../shared/runtime/lambda-entry.js";
 
-/** Root activity and root console sign-in: detect and alert (IAM cannot restrict root). */
-const runtime = createAlertRuntime({ rules: ROOT_RULES });
-
-export const handler = async (event: EventBridgeEvent<string, unknown>, context?: Context) => {
-  const outcome = await runtime.handle(event, context);
-  return { status: outcome.status, findings: outcome.findings.length, published: outcome.published };
-};
+/**
+ * Root activity and root console sign-in: detect and alert (IAM cannot restrict root). Also
+ * watches the tamper monitor, which cannot be trusted to report its own replacement.
+ */
+export const handler = lambdaEntry(createAlertRuntime({ rules: ROOT_MONITOR_RULES }));

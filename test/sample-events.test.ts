@@ -18,9 +18,12 @@ const EXPECTED: Record<string, Expected[]> = {
   "access-key-reactivated": [{ rule: "access-key-reactivated", severity: "high", actions: ["deactivate-access-key:planned"] }],
   "benign-access-key-deactivated": [],
   "benign-autoscaling-delete-policy": [],
+  "benign-cloudtrail-data-events-added": [],
   "benign-iam-get-policy-read-only": [],
   "benign-organizations-create-policy": [],
   "benign-root-call-invoked-by-service": [],
+  "cloudtrail-logging-stopped": [{ rule: "cloudtrail-tampering", severity: "critical", actions: [] }],
+  "cloudtrail-management-events-excluded": [{ rule: "cloudtrail-tampering", severity: "critical", actions: [] }],
   "policy-admin-inline-policy-on-role": [{ rule: "iam-policy-change", severity: "critical", actions: ["revoke-sessions:planned"] }],
   "policy-administrator-access-attached-to-user": [
     { rule: "iam-policy-change", severity: "critical", actions: ["deactivate-access-key:planned", "revoke-sessions:planned"] },

@@ -155,8 +155,18 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
     findings.push({ ...unplanned, actions: planResponse(unplanned, planner) });
   }
   if (findings.length === 0) return { kind: "analysed", eventId: event.eventId, findings };
-  const contentDigest = createHash("sha256").update(JSON.stringify(raw)).digest("hex");
+  const contentDigest = digestOf(raw);
+  if (contentDigest === undefined) return { kind: "analysed", eventId: event.eventId, findings };
   return { kind: "analysed", eventId: event.eventId, findings: findings.map((finding) => ({ ...finding, contentDigest })) };
+}
+
+/** SHA-256 of the record as delivered; undefined for values JSON cannot hold (never from the wire). */
+function digestOf(raw: unknown): string | undefined {
+  try {
+    return createHash("sha256").update(JSON.stringify(raw)).digest("hex");
+  } catch {
+    return undefined;
+  }
 }
 
 function trailguardCaller(

@@ -132,21 +132,21 @@ describe("response planning through the analyser", () => {
       expect(onlyAction(finding.actions).status).toBe("planned");
     });
 
-    it("skips when the actor is trailguard's responder role (exact ARN)", () => {
+    it("never turns containment on trailguard's own role (exact ARN), even when that identity grants admin", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "containment")), "iam-policy-change", config);
       const action = onlyAction(finding.actions);
       expect(action.status).toBe("skipped");
-      expect(action.reason).toMatch(/trailguard's own responder/);
+      expect(action.reason).toBe("the target is trailguard's own responder");
     });
 
-    it("recognises the responder role from the session ARN alone", () => {
+    it("recognises the responder role from the session ARN alone (as the target of containment)", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "x", { issuer: false })), "iam-policy-change", config);
       expect(onlyAction(finding.actions).reason).toMatch(/own responder/);
     });
 
-    it("does not exempt a look-alike of the responder role", () => {
+    it("does not protect a look-alike of the responder role", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       for (const role of ["trailguard-responder2", "Trailguard-Responder-copy"]) {
         const finding = findingOf(adminGrant(assumedRole(role, "x")), "iam-policy-change", config);
@@ -154,7 +154,7 @@ describe("response planning through the analyser", () => {
       }
     });
 
-    it("does not exempt the responder role name in another account", () => {
+    it("does not protect the responder role name in another account", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       const identity = assumedRole("trailguard-responder", "x", { account: "444455556666" });
       const finding = findingOf(adminGrant(identity), "iam-policy-change", config);

@@ -18,6 +18,7 @@ export const accessKeyCreated: DetectionRule = {
   runbook:
     "Find out who asked for this key. If the creator is not the user's owner or an approved automation, the key is a backdoor: keep it deactivated (trailguard does this by default for keys made for another user), then investigate the creator's session (what else did it do?), and delete the key once the evidence is captured. Never delete first: the key id ties later activity to this event.",
   eventNames: ["CreateAccessKey"],
+  eventSources: [IAM_SOURCE],
   signals: ["key-for-self", "key-for-other-user", "key-by-root"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== IAM_SOURCE || event.eventName !== "CreateAccessKey") return undefined;

@@ -18,10 +18,11 @@ export const cloudTrailTampering: DetectionRule = {
   category: "tampering",
   technique: { id: "T1562.008", name: "Impair Defenses: Disable or Modify Cloud Logs" },
   severityLogic:
-    "Critical: StopLogging, DeleteTrail, event selectors that stop recording management write events, a trail made single-region or without global service events (IAM). High: management event sources excluded (e.g. KMS), log file validation turned off, logs redirected to another bucket, CloudTrail Lake ingestion stopped or a data store deleted, selectors trailguard cannot read. Medium: other trail updates. A failed attempt is medium.",
+    "Nothing when management write events are still fully recorded. Critical: StopLogging, DeleteTrail, event selectors that stop recording management write events, a trail made single-region or without global service events (IAM). High: management event sources excluded (e.g. KMS), log file validation turned off, logs redirected to another bucket, CloudTrail Lake ingestion stopped or a data store deleted, selectors trailguard cannot read. Medium: other trail updates. A failed attempt is medium.",
   runbook:
     "Restart logging at once (aws cloudtrail start-logging --name <trail>) or restore the selectors/trail settings, then treat the actor as compromised: everything it did while the trail was off is invisible to CloudTrail-based detection, so check the resources it could reach by other means (IAM credential report, access keys' last use, Config history). The trailguard heartbeat alarm also fires while no events arrive.",
   eventNames: ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "StopEventDataStoreIngestion", "DeleteEventDataStore"],
+  eventSources: [CLOUDTRAIL],
   failedCallCap: "medium",
   signals: ["logging-stopped", "logging-narrowed"],
   evaluate({ record, actor, event }) {
@@ -81,9 +82,10 @@ function judgeTrailUpdate(parameters: Record<string, unknown>): Verdict {
 /**
  * Basic selectors record management writes when one has includeManagementEvents (default true)
  * and readWriteType All or WriteOnly (default All). Advanced selectors do when one selects
- * eventCategory Management without limiting it to read-only events.
+ * eventCategory Management without limiting it to read-only events. Selectors that still record
+ * every management write (adding data events, say) raise nothing.
  */
-function judgeSelectors(parameters: Record<string, unknown>): Verdict {
+function judgeSelectors(parameters: Record<string, unknown>): Verdict | undefined {
   const basic = parameters.eventSelectors;
   const advanced = parameters.advancedEventSelectors;
   if (Array.isArray(basic)) {
@@ -95,7 +97,7 @@ function judgeSelectors(parameters: Record<string, unknown>): Verdict {
     if (excluded.length > 0 && writers.every((selector) => Array.isArray(selector.excludeManagementEventSources) && selector.excludeManagementEventSources.length > 0)) {
       return { severity: "high", reasons: [`management events excluded from ${excluded.map((source) => quoted(source)).join(", ")}`] };
     }
-    return { severity: "low", reasons: ["event selectors changed; management write events are still recorded"] };
+    return undefined;
   }
   if (Array.isArray(advanced)) {
     const selectors = advanced.filter(isPlainObject);
@@ -115,7 +117,7 @@ function judgeSelectors(parameters: Record<string, unknown>): Verdict {
     }
     if (!management) return { severity: "critical", reasons: ["no advanced event selector records management write events any more"] };
     if (narrowed.length > 0) return { severity: "high", reasons: narrowed };
-    return { severity: "low", reasons: ["advanced event selectors changed; management write events are still recorded"] };
+    return undefined;
   }
   return unreadable();
 }

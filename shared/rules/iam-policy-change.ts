@@ -53,6 +53,7 @@ export const iamPolicyChange: DetectionRule = {
   runbook:
     "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, trailguard's default response revokes the actor's active sessions and deactivates the long-term key it used (the actions say what was done, skipped or failed); remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). If the revoke-sessions policy was deleted, containment was undone: re-apply it and treat the deleting principal as compromised.",
   eventNames: POLICY_CHANGE_EVENTS,
+  eventSources: [IAM_SOURCE],
   signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied", "boundary-removed"],
   evaluate(input) {
     const { record, event } = input;

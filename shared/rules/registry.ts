@@ -27,5 +27,10 @@ export const RULES: readonly DetectionRule[] = [
 /** Split between the deployed functions so no event is judged twice by the same rule. */
 export const ROOT_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "root-activity");
 export const IAM_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category !== "root-activity" && rule.category !== "tampering");
-/** Tampering with CloudTrail or trailguard, and misuse of trailguard's identity: watched by alert-only functions. */
+/** Tampering with CloudTrail or trailguard, misuse of trailguard's identity, the heartbeat: the tamper monitor's rules. */
 export const TAMPER_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "tampering");
+/**
+ * The root monitor also watches the watcher: changes to the tamper monitor and misuse of its
+ * role, which the tamper monitor cannot be trusted to report once its code is replaced.
+ */
+export const ROOT_MONITOR_RULES: readonly DetectionRule[] = [...ROOT_RULES, trailguardTampering, trailguardIdentityMisuse];

@@ -56,6 +56,8 @@ export interface DetectionRule {
    * deployed EventBridge pattern is checked against these, so a rule cannot silently miss events.
    */
   readonly eventNames?: readonly string[];
+  /** The CloudTrail event sources those names belong to (the deployed pattern matches both). */
+  readonly eventSources?: readonly string[];
   /** The rule only fires on calls by the root user (root rules): lets the engine skip the rest cheaply. */
   readonly rootOnly?: boolean;
   /** The rule only fires on calls made with trailguard's own roles (any event name). */

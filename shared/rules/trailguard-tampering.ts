@@ -124,6 +124,7 @@ export const trailguardTampering: DetectionRule = {
   runbook:
     "Confirm with whoever owns trailguard whether this was a planned deployment. If not, treat the actor as compromised: revert the change (redeploy trailguard from source: `npx serverless deploy`), check the function code hash (aws lambda get-function) and the roles' trust and policies, and review what the actor did since. Apply the service control policy in deploy/protection-scp.yml so only the deploying role can change trailguard.",
   eventNames: [...new Set(WATCHED_OPERATIONS.flatMap((operation) => operation.eventNames))],
+  eventSources: [...new Set(WATCHED_OPERATIONS.map((operation) => operation.eventSource))],
   failedCallCap: "medium",
   signals: ["trailguard-tampered", "trailguard-deployed"],
   evaluate({ record, actor, event, settings, trailguard }) {

@@ -25,6 +25,12 @@ export interface IdempotentSteps {
 
 export interface IdempotencyOptions {
   readonly tableName: string;
+  /**
+   * Whose records these are (the Lambda function name). Keys start with it, and each function's
+   * role may write only its own keys (dynamodb:LeadingKeys), so one function whose code was
+   * replaced cannot mark another's alert as already sent.
+   */
+  readonly owner?: string;
   readonly expiresAfterSeconds: number;
   readonly client?: DynamoDBClient;
 }
@@ -37,11 +43,12 @@ export function dynamoDbIdempotency(options: IdempotencyOptions): IdempotentStep
     ...(options.client ? { awsSdkV3Client: options.client } : { clientConfig: { maxAttempts: 5 } }),
   });
   const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: options.expiresAfterSeconds, throwOnNoIdempotencyKey: true });
+  const owner = options.owner ?? "trailguard";
   const step = <T>(keyPrefix: string): Step<T> =>
-    makeIdempotent(async (_payload: { key: string }, run: () => Promise<T>) => run(), { persistenceStore, config, keyPrefix, dataIndexArgument: 0 }) as Step<T>;
-  const respondStep = step<readonly ResponseAction[]>("trailguard-respond");
+    makeIdempotent(async (_payload: { key: string }, run: () => Promise<T>) => run(), { persistenceStore, config, keyPrefix: `${owner}.${keyPrefix}`, dataIndexArgument: 0 }) as Step<T>;
+  const respondStep = step<readonly ResponseAction[]>("respond");
   // The stored result must be JSON: an alert published without a message id is stored as null.
-  const publishStep = step<string | null>("trailguard-alert");
+  const publishStep = step<string | null>("alert");
   return {
     respond: (findingId, run) => respondStep({ key: findingId }, run),
     publish: async (findingId, run) => (await publishStep({ key: findingId }, async () => (await run()) ?? null)) ?? undefined,

@@ -67,6 +67,7 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
     ? dynamoDbIdempotency({
         tableName: config.idempotencyTable,
         expiresAfterSeconds: config.idempotencyTtlSeconds,
+        ...(env.AWS_LAMBDA_FUNCTION_NAME ? { owner: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
         ...(options.dynamoDb ? { client: options.dynamoDb } : {}),
       })
     : undefined;

@@ -8,9 +8,12 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { DEFAULT_CONFIG } from "../../shared/config/config.js";
 import { atLeast } from "../../shared/model/severity.js";
 import { createAnalyser } from "../../shared/pipeline/analyse.js";
-import { IAM_RULES, ROOT_RULES } from "../../shared/rules/registry.js";
+import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/rules/registry.js";
+import { WATCHED_OPERATIONS } from "../../shared/rules/trailguard-tampering.js";
+import type { OwnResources } from "../../shared/self/own-resources.js";
+import { HEARTBEAT_TAG_KEY } from "../../shared/self/self-knowledge.js";
 import type { DetectionRule } from "../../shared/rules/rule.js";
-import { uniqueName, useMoto } from "../integration/moto-aws.js";
+import { MOTO_ACCOUNT, uniqueName, useMoto } from "../integration/moto-aws.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**
@@ -20,7 +23,7 @@ import { repoRoot } from "../support/run-cli.js";
  */
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
 type Template = { Resources: Record<string, Resource> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string; Condition?: unknown };
 
 type SampleEvent = { source: string; "detail-type": string; detail: { eventID: string } };
 const motoEndpoint = useMoto();
@@ -59,7 +62,7 @@ describe("serverless package (offline)", () => {
   // cfn-lint is a Python tool: required in CI (.ci/run checks it), skipped with a notice elsewhere.
   const hasCfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
   if (!hasCfnLint && !process.env.CI) process.stderr.write("\n*** cfn-lint not found: the template lint test is SKIPPED ***\n\n");
-  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint (only generated W3005 is silenced, on the two plugin-made functions)", () => {
+  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint (only generated W3005 is silenced, on the plugin-made functions)", () => {
     const lint = spawnSync("cfn-lint", [join(packageDir, "cloudformation-template-update-stack.json"), join(repoRoot, "deploy", "member-account-role.yml")], {
       encoding: "utf8",
     });
@@ -70,11 +73,11 @@ describe("serverless package (offline)", () => {
 
   it("runs on a Node.js runtime AWS still creates (nodejs22.x or newer), never nodejs20.x", () => {
     const functions = resourcesOfType("AWS::Lambda::Function");
-    expect(functions.map(([id]) => id).sort()).toEqual(["IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction"]);
+    expect(functions.map(([id]) => id).sort()).toEqual(["HeartbeatLambdaFunction", "IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction", "TamperDashmonitorLambdaFunction"]);
     for (const [, fn] of functions) expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
   });
 
-  it("keeps bundles small: the root monitor at or under 400 KiB, the responder at or under 420 KiB", () => {
+  it("keeps bundles small: monitors at or under 420 KiB, the responder at or under 480 KiB, the heartbeat under 200 KiB", () => {
     const sizes: Record<string, number> = {};
     for (const zip of readdirSync(packageDir).filter((name) => name.endsWith(".zip"))) {
       const listing = spawnSync("unzip", ["-l", join(packageDir, zip)], { encoding: "utf8" }).stdout;
@@ -82,24 +85,50 @@ describe("serverless package (offline)", () => {
       sizes[zip] = total;
       console.log(`bundle ${zip}: ${(total / 1024).toFixed(0)} KB unzipped, ${(statSync(join(packageDir, zip)).size / 1024).toFixed(0)} KB zipped`);
     }
-    expect(Object.keys(sizes).sort()).toEqual(["iam-responder.zip", "root-monitor.zip"]);
-    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(400 * 1024);
-    // Four SDK clients (IAM, STS, SNS, DynamoDB) plus Powertools Idempotency (~48 KiB, the kept
-    // library for exactly-once) put the responder ~3% over the 400 KiB goal: a deliberate trade.
-    expect(sizes["iam-responder.zip"]).toBeLessThanOrEqual(420 * 1024);
+    expect(Object.keys(sizes).sort()).toEqual(["heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
+    // The SQS client (~50 KiB) that verifies every input message is the price of the protected
+    // input path; the responder also carries IAM, STS, SNS, DynamoDB and Powertools Idempotency.
+    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
+    expect(sizes["tamper-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
+    expect(sizes["iam-responder.zip"]).toBeLessThanOrEqual(480 * 1024);
+    expect(sizes["heartbeat.zip"]).toBeLessThanOrEqual(200 * 1024);
   });
 
-  it("gives the root monitor nothing but publishing (it only detects)", () => {
-    const actions = roleStatements("RootDashmonitorIamRoleLambdaExecution")
+  it("creates no unused default role: every function has a role of its own", () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = resourcesOfType("AWS::IAM::Role").map(([id]) => id).sort();
+    expect(roles).toEqual(["HeartbeatIamRoleLambdaExecution", "IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution", "TamperDashmonitorIamRoleLambdaExecution"]);
+    for (const [id, fn] of resourcesOfType("AWS::Lambda::Function")) {
+      expect(fn.Properties.Role, id).toEqual({ "Fn::GetAtt": [id.replace("LambdaFunction", "IamRoleLambdaExecution"), "Arn"] });
+    }
+  });
+
+  it.each(["RootDashmonitor", "TamperDashmonitor"])("gives the %s nothing but publishing, its own queue and its own idempotency records (it only alerts)", (id) => {
+    const actions = roleStatements(`${id}IamRoleLambdaExecution`)
       .filter((statement) => statement.Effect === "Allow")
       .flatMap((statement) => asList(statement.Action));
     const beyondLogging = actions.filter((action) => !/^logs:(CreateLogStream|CreateLogGroup|PutLogEvents|TagResource)$/.test(action));
     expect(new Set(beyondLogging)).toEqual(
-      new Set(["sns:Publish", "kms:GenerateDataKey", "kms:Decrypt", "sqs:SendMessage", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
+      new Set([
+        "sns:Publish",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ]),
     );
+    const queue = roleStatements(`${id}IamRoleLambdaExecution`).filter((statement) => asList(statement.Action).some((action) => action.startsWith("sqs:")));
+    for (const statement of queue) expect(JSON.stringify(statement.Resource)).toContain(`${id}InputQueue`);
   });
 
-  it("gives the responder only UpdateAccessKey, PutRolePolicy, PutUserPolicy and AssumeRole of the member role", () => {
+  it("gives the responder only UpdateAccessKey, PutRolePolicy, PutUserPolicy and AssumeRole of the member role, never on trailguard's roles", () => {
     const statements = roleStatements("IamDashresponderIamRoleLambdaExecution");
     const allowed = statements.filter((statement) => statement.Effect === "Allow");
     const iamAndSts = allowed.flatMap((statement) => asList(statement.Action)).filter((action) => /^(iam|sts):/.test(action));
@@ -107,7 +136,18 @@ describe("serverless package (offline)", () => {
     const assume = allowed.find((statement) => asList(statement.Action).includes("sts:AssumeRole"));
     expect(JSON.stringify(assume?.Resource)).toContain(":role/trailguard-member-responder");
     const deny = statements.find((statement) => statement.Effect === "Deny");
-    expect(JSON.stringify(deny?.Resource)).toContain("role/trailguard-prod-iam-responder");
+    for (const fn of ["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"]) expect(JSON.stringify(deny?.Resource)).toContain(`role/trailguard-prod-${fn}"`);
+  });
+
+  it("lets the heartbeat tag only its own role, only with the heartbeat key", () => {
+    const allowed = roleStatements("HeartbeatIamRoleLambdaExecution").filter((statement) => statement.Effect === "Allow" && !asList(statement.Action).every((action) => action.startsWith("logs:")));
+    expect(allowed).toEqual([
+      expect.objectContaining({
+        Action: ["iam:TagRole"],
+        Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailguard-prod-heartbeat" },
+        Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [HEARTBEAT_TAG_KEY] } },
+      }),
+    ]);
   });
 
   it("has no iam:* and no Resource \"*\" in any function role", () => {
@@ -119,7 +159,7 @@ describe("serverless package (offline)", () => {
     }
   });
 
-  it("keeps idempotency records in an encrypted on-demand table with TTL, writable only by the functions", () => {
+  it("keeps idempotency records in an encrypted on-demand table with TTL; each function writes only its own keys", () => {
     const table = template.Resources.IdempotencyTable;
     expect(table?.Type).toBe("AWS::DynamoDB::Table");
     expect(table?.Properties).toMatchObject({
@@ -128,9 +168,11 @@ describe("serverless package (offline)", () => {
       TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
       SSESpecification: { SSEEnabled: true },
     });
-    for (const role of ["IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution"]) {
-      const statement = roleStatements(role).find((candidate) => asList(candidate.Action).includes("dynamodb:PutItem"));
+    for (const [role, fn] of [["IamDashresponder", "iam-responder"], ["RootDashmonitor", "root-monitor"], ["TamperDashmonitor", "tamper-monitor"]]) {
+      const statement = roleStatements(`${role}IamRoleLambdaExecution`).find((candidate) => asList(candidate.Action).includes("dynamodb:PutItem"));
       expect(statement?.Resource).toEqual({ "Fn::GetAtt": ["IdempotencyTable", "Arn"] });
+      // Powertools keys start with the key prefix, which the runtime sets to the function name.
+      expect(statement?.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`trailguard-prod-${fn}.*`] } });
     }
     for (const [, fn] of resourcesOfType("AWS::Lambda::Function")) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -138,39 +180,128 @@ describe("serverless package (offline)", () => {
     }
   });
 
-  it("encrypts the alert topic with a rotating customer key and restricts publishing by policy", () => {
+  it("encrypts the alert topic with a rotating customer key; only trailguard's functions and alarms may publish", () => {
     const [[, topic] = []] = resourcesOfType("AWS::SNS::Topic");
     expect(topic?.Properties.KmsMasterKeyId).toEqual({ Ref: "AlertKey" });
     expect(template.Resources.AlertKey?.Properties.EnableKeyRotation).toBe(true);
+    expect(template.Resources.AlertKeyAlias?.Properties).toEqual({ AliasName: "alias/trailguard-prod-alerts", TargetKeyId: { Ref: "AlertKey" } });
     const [[, policy] = []] = resourcesOfType("AWS::SNS::TopicPolicy");
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Array<Statement & { Principal: unknown; Condition?: Record<string, Record<string, unknown>> }> }).Statement;
+    const publishers = statements.filter((statement) => statement.Effect === "Allow" && asList(statement.Action).includes("sns:Publish"));
+    expect(publishers.map((statement) => statement.Principal)).toEqual([
+      { AWS: ["iam-responder", "root-monitor", "tamper-monitor"].map((fn) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/trailguard-prod-${fn}` })) },
+      { Service: "cloudwatch.amazonaws.com" },
+    ]);
+    const nobodyElse = statements.find((statement) => statement.Sid === "NobodyElsePublishes");
+    expect(nobodyElse).toMatchObject({ Effect: "Deny", Principal: "*", Action: "sns:Publish" });
+    expect(nobodyElse?.Condition?.ArnNotEquals?.["aws:PrincipalArn"]).toEqual(publishers[0]?.Principal && (publishers[0].Principal as { AWS: unknown }).AWS);
     expect(JSON.stringify(policy?.Properties)).toContain("aws:SecureTransport");
+    const keyPolicy = JSON.stringify(template.Resources.AlertKey?.Properties.KeyPolicy);
+    expect(keyPolicy).toContain("cloudwatch.amazonaws.com");
     expect(resourcesOfType("AWS::SNS::Subscription")).toEqual([]);
   });
 
-  it("loses nothing: target retries and dead-letter queue, Lambda on-failure destination, log retention", () => {
-    const rules = resourcesOfType("AWS::Events::Rule");
-    expect(rules.length).toBe(3);
-    for (const [, rule] of rules) {
-      const [target] = rule.Properties.Targets as Array<{ RetryPolicy?: unknown; DeadLetterConfig?: { Arn: unknown } }>;
+  it("feeds every EventBridge rule into a queue, never into a function: nobody but EventBridge hands a function an event", () => {
+    const rules = resourcesOfType("AWS::Events::Rule").filter(([id]) => id !== "HeartbeatScheduleRule");
+    expect(rules.length).toBeGreaterThanOrEqual(7);
+    for (const [id, rule] of rules) {
+      const [target, ...others] = rule.Properties.Targets as Array<{ Arn: unknown; RetryPolicy?: unknown; DeadLetterConfig?: { Arn: unknown } }>;
+      expect(others, id).toEqual([]);
+      expect(JSON.stringify(target?.Arn), id).toMatch(/InputQueue/);
       expect(target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 20 });
       expect(target?.DeadLetterConfig?.Arn).toEqual({ "Fn::GetAtt": ["DeliveryDeadLetterQueue", "Arn"] });
     }
-    const configs = resourcesOfType("AWS::Lambda::EventInvokeConfig");
-    expect(configs).toHaveLength(2);
-    for (const [, config] of configs) {
-      expect(config.Properties.DestinationConfig).toEqual({ OnFailure: { Destination: { "Fn::GetAtt": ["DeliveryDeadLetterQueue", "Arn"] } } });
-    }
+    // The only invoke permission is the heartbeat's schedule: the heartbeat reads no event.
+    const permissions = resourcesOfType("AWS::Lambda::Permission");
+    expect(permissions.map(([id]) => id)).toEqual(["HeartbeatSchedulePermission"]);
+    expect(template.Resources.HeartbeatSchedulePermission?.Properties.SourceArn).toEqual({ "Fn::GetAtt": ["HeartbeatScheduleRule", "Arn"] });
+    expect(resourcesOfType("AWS::Lambda::EventInvokeConfig")).toEqual([]);
+  });
+
+  it.each(["IamDashresponder", "RootDashmonitor", "TamperDashmonitor"])("%s: only its rules may send to its queue, only its role may receive, and its function reads it with partial batch failures", (id) => {
+    const queueId = `${id}InputQueue`;
+    const ownRules = resourcesOfType("AWS::Events::Rule")
+      .filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(`"${queueId}"`))
+      .map(([ruleId]) => ({ "Fn::GetAtt": [ruleId, "Arn"] }));
+    expect(ownRules.length).toBeGreaterThan(0);
+    const policy = template.Resources[`${queueId}Policy`]?.Properties.PolicyDocument as { Statement: Array<{ Sid: string; Effect: string; Principal: unknown; Action: unknown; Condition: Record<string, Record<string, unknown>> }> };
+    const bySid = Object.fromEntries(policy.Statement.map((statement) => [statement.Sid, statement]));
+    expect(bySid.OnlyTrailguardRulesSend).toMatchObject({ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Condition: { ArnEquals: { "aws:SourceArn": ownRules } } });
+    expect(bySid.NoOtherSender).toMatchObject({ Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Condition: { ArnNotEquals: { "aws:SourceArn": ownRules } } });
+    expect(bySid.OnlyTheFunctionReceives?.Effect).toBe("Deny");
+    expect(JSON.stringify(bySid.OnlyTheFunctionReceives?.Condition)).toContain(`role/trailguard-prod-${id.replace("Dash", "-").toLowerCase()}`);
+    const queue = template.Resources[queueId]?.Properties;
+    expect(queue).toMatchObject({ VisibilityTimeout: 360, SqsManagedSseEnabled: true, RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": ["DeliveryDeadLetterQueue", "Arn"] }, maxReceiveCount: 5 } });
+    const [[, mapping] = []] = resourcesOfType("AWS::Lambda::EventSourceMapping").filter(([mappingId]) => mappingId.startsWith(id));
+    expect(mapping?.Properties).toMatchObject({ EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] }, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+    const fn = template.Resources[`${id}LambdaFunction`]?.Properties.Environment as { Variables: Record<string, unknown> };
+    expect(fn.Variables.TRAILGUARD_INPUT_QUEUE_ARN).toEqual({ "Fn::GetAtt": [queueId, "Arn"] });
+  });
+
+  it("loses nothing: queues redrive to the dead-letter queue, log retention, an alarm on every silence", () => {
     for (const [, group] of resourcesOfType("AWS::Logs::LogGroup")) expect(group.Properties.RetentionInDays).toBe(90);
     expect(template.Resources.DeliveryDeadLetterQueue?.Properties.MessageRetentionPeriod).toBe(1209600);
+    const alarms = resourcesOfType("AWS::CloudWatch::Alarm");
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: "AlertTopic" }]);
+    const names = alarms.map(([, alarm]) => String(alarm.Properties.AlarmName)).sort();
+    expect(names).toEqual(
+      [
+        "undelivered-events",
+        "idempotency-store-failures",
+        "input-rejected",
+        "heartbeat-missing",
+        ...["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
+        ...["iam-responder", "root-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
+      ]
+        .map((name) => `trailguard-prod-${name}`)
+        .sort(),
+    );
+    expect(template.Resources.UndeliveredEventsAlarm?.Properties).toMatchObject({ MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: "trailguard-prod-undelivered" }] });
+    expect(template.Resources.HeartbeatMissingAlarm?.Properties).toMatchObject({ ComparisonOperator: "LessThanThreshold", Threshold: 1, TreatMissingData: "breaching" });
+    expect(template.Resources.HeartbeatScheduleRule?.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
   });
 
   it("routes exactly the event names the IAM rules handle to the responder", () => {
-    const [, rule] = resourcesOfType("AWS::Events::Rule").find(([id]) => id.includes("iamresponder")) ?? [];
-    const pattern = rule?.Properties.EventPattern as { source: string[]; detail: { eventSource: string[]; eventName: string[] } };
-    expect(pattern.source).toEqual(["aws.iam"]);
+    const rule = template.Resources.IamDashresponderCallsRule;
+    const pattern = rule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
     expect(pattern.detail.eventSource).toEqual(["iam.amazonaws.com"]);
     const handled = new Set(IAM_RULES.flatMap((ruleDef) => ruleDef.eventNames ?? []));
     expect(new Set(pattern.detail.eventName)).toEqual(handled);
+  });
+
+  it("routes every tampering event name to the tamper monitor, and calls by trailguard's roles with read-only ones included", () => {
+    const calls = template.Resources.TamperDashmonitorCallsRule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
+    expect(new Set(calls.detail.eventName)).toEqual(new Set(TAMPER_RULES.flatMap((rule) => (rule.trailguardCallersOnly ? [] : (rule.eventNames ?? [])))));
+    for (const operation of WATCHED_OPERATIONS) expect(calls.detail.eventSource).toContain(operation.eventSource);
+    const identity = template.Resources.TamperDashmonitorOwnIdentityRule?.Properties;
+    expect(identity?.State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+    const issuers = (identity?.EventPattern as { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } }).detail.userIdentity.sessionContext.sessionIssuer.arn;
+    expect(issuers).toHaveLength(4);
+    // The root monitor watches the tamper monitor's identity only.
+    const watcher = template.Resources.RootDashmonitorOwnIdentityRule?.Properties.EventPattern as typeof identity extends never ? never : { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } };
+    expect(watcher.detail.userIdentity.sessionContext.sessionIssuer.arn).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailguard-prod-tamper-monitor" }]);
+  });
+
+  it("names trailguard's own resources from the stack itself: every function, rule, queue, alarm and log group it creates", () => {
+    const variables = (id: string) => (template.Resources[`${id}LambdaFunction`]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const own = resolveOwnResources(variables("TamperDashmonitor").TRAILGUARD_OWN_RESOURCES);
+    expect(own.functions.sort()).toEqual(resourcesOfType("AWS::Lambda::Function").map(([, fn]) => String(fn.Properties.FunctionName)).sort());
+    expect(own.rules.sort()).toEqual(resourcesOfType("AWS::Events::Rule").map(([, rule]) => String(rule.Properties.Name)).sort());
+    expect(own.alarms.sort()).toEqual(resourcesOfType("AWS::CloudWatch::Alarm").map(([, alarm]) => String(alarm.Properties.AlarmName)).sort());
+    expect(own.queues.sort()).toEqual(resourcesOfType("AWS::SQS::Queue").map(([id]) => `<${id}.Arn>`).sort());
+    expect(own.logGroups.sort()).toEqual(resourcesOfType("AWS::Logs::LogGroup").map(([, group]) => String(group.Properties.LogGroupName)).sort());
+    expect(own.topics).toEqual(["<AlertTopic>"]);
+    expect(own.keys).toEqual(["<AlertKey.Arn>"]);
+    expect(own.tables).toEqual([String(template.Resources.IdempotencyTable?.Properties.TableName)]);
+    expect(own.stacks).toEqual(["<AWS::StackName>"]);
+    // The root monitor watches only the tamper monitor.
+    const watched = resolveOwnResources(variables("RootDashmonitor").TRAILGUARD_OWN_RESOURCES);
+    expect(watched.functions).toEqual(["trailguard-prod-tamper-monitor"]);
+    expect(watched.queues).toEqual(["<TamperDashmonitorInputQueue.Arn>"]);
+    // Lambda allows 4 KB of environment per function.
+    for (const [id, fn] of resourcesOfType("AWS::Lambda::Function")) {
+      expect(JSON.stringify((fn.Properties.Environment as { Variables: unknown }).Variables).length, id).toBeLessThan(3500);
+    }
   });
 
   it("adds the e-mail subscription only when an address is given", () => {
@@ -189,6 +320,12 @@ describe("serverless package (offline)", () => {
     expect(allowed.status, allowed.stderr).toBe(0);
   }, 300_000);
 });
+
+/** TRAILGUARD_OWN_RESOURCES as CloudFormation will resolve it, with ${X} shown as <X>. */
+function resolveOwnResources(value: unknown): OwnResources {
+  const sub = (value as { "Fn::Sub": string })["Fn::Sub"];
+  return JSON.parse(sub.replace(/\$\{([^}]+)\}/g, "<$1>")) as OwnResources;
+}
 
 describe("serverless invoke local (offline, dry-run)", () => {
   /** Runs `serverless invoke local` like a user, three at a time (each takes ~2 s to start). */
@@ -214,6 +351,7 @@ describe("serverless invoke local (offline, dry-run)", () => {
         const fns = [
           ...(event.detail.eventSource === "iam.amazonaws.com" ? ["iam-responder"] : []),
           ...(event.detail.userIdentity?.type === "Root" ? ["root-monitor"] : []),
+          ...(event.detail.eventSource === "cloudtrail.amazonaws.com" ? ["tamper-monitor"] : []),
         ];
         return fns.map((fn) => ({ fn, name }));
       });
@@ -235,14 +373,60 @@ describe("serverless invoke local (offline, dry-run)", () => {
     }
     expect(failures).toEqual([]);
     expect(findings).toBeGreaterThan(20);
-  }, 300_000);
+  }, 900_000);
 });
 
+/** The template's values as CloudFormation would resolve them in moto's account and region. */
+function resolveIntrinsics(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolveIntrinsics);
+  if (typeof value !== "object" || value === null) return value;
+  const sub = (value as { "Fn::Sub"?: unknown })["Fn::Sub"];
+  if (typeof sub === "string") return sub.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", MOTO_ACCOUNT).replace("${AWS::Region}", "us-east-1");
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveIntrinsics(inner)]));
+}
+
 describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven on moto_server", () => {
-  const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_RULES };
+  const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "tamper-monitor": TAMPER_RULES };
   const samples = readdirSync(join(repoRoot, "events"))
     .filter((name) => name.endsWith(".json"))
     .map((name) => ({ name: name.replace(/\.json$/, ""), event: JSON.parse(readFileSync(join(repoRoot, "events", name), "utf8")) as SampleEvent }));
+  const role = (fn: string) => ({
+    type: "AssumedRole",
+    arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/trailguard-prod-${fn}/trailguard-prod-${fn}`,
+    accountId: MOTO_ACCOUNT,
+    sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws:iam::${MOTO_ACCOUNT}:role/trailguard-prod-${fn}`, accountId: MOTO_ACCOUNT, userName: `trailguard-prod-${fn}` } },
+  });
+  const apiCall = (id: string, source: string, detail: Record<string, unknown>): SampleEvent =>
+    ({ source, "detail-type": "AWS API Call via CloudTrail", detail: { eventID: id, eventVersion: "1.09", recipientAccountId: MOTO_ACCOUNT, ...detail } }) as unknown as SampleEvent;
+  /** Self-defence events: who must receive them is the point, whatever the default configuration finds. */
+  const selfDefence: Array<{ name: string; event: SampleEvent; reaches: string[] }> = [
+    {
+      name: "responder identity reading secrets (read-only)",
+      event: apiCall("self-1", "aws.secretsmanager", { eventSource: "secretsmanager.amazonaws.com", eventName: "GetSecretValue", readOnly: true, userIdentity: role("iam-responder") }),
+      reaches: ["tamper-monitor"],
+    },
+    {
+      name: "heartbeat tagging its role",
+      event: apiCall("self-2", "aws.iam", { eventSource: "iam.amazonaws.com", eventName: "TagRole", requestParameters: { roleName: "trailguard-prod-heartbeat" }, userIdentity: role("heartbeat") }),
+      // The root monitor sees every role write too (it judges whether the role is the tamper monitor's).
+      reaches: ["root-monitor", "tamper-monitor"],
+    },
+    {
+      name: "tamper monitor's code replaced",
+      event: apiCall("self-3", "aws.lambda", { eventSource: "lambda.amazonaws.com", eventName: "UpdateFunctionCode20150331v2", requestParameters: { functionName: "trailguard-prod-tamper-monitor" }, userIdentity: { type: "IAMUser", arn: `arn:aws:iam::${MOTO_ACCOUNT}:user/mallory` } }),
+      reaches: ["root-monitor", "tamper-monitor"],
+    },
+    {
+      name: "tamper monitor's identity used",
+      event: apiCall("self-4", "aws.iam", { eventSource: "iam.amazonaws.com", eventName: "CreateUser", requestParameters: { userName: "x" }, userIdentity: role("tamper-monitor") }),
+      reaches: ["root-monitor", "tamper-monitor"],
+    },
+    {
+      name: "an alarm deleted",
+      event: apiCall("self-5", "aws.cloudwatch", { eventSource: "monitoring.amazonaws.com", eventName: "DeleteAlarms", requestParameters: { alarmNames: ["trailguard-prod-heartbeat-missing"] }, userIdentity: { type: "IAMUser" } }),
+      reaches: ["root-monitor", "tamper-monitor"],
+    },
+  ];
   const reached = new Map<string, Set<string>>();
 
   beforeAll(async () => {
@@ -251,16 +435,23 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     const bus = uniqueName("trailguard-patterns");
     await events.send(new CreateEventBusCommand({ Name: bus }));
     const queues: Array<{ fn: string; url: string }> = [];
+    const queueOf = new Map<string, string>();
     for (const [id, rule] of resourcesOfType("AWS::Events::Rule")) {
+      if (rule.Properties.ScheduleExpression) continue;
       const [target] = rule.Properties.Targets as Array<{ Arn: { "Fn::GetAtt": [string, string] } }>;
-      const fn = target?.Arn["Fn::GetAtt"][0] === "IamDashresponderLambdaFunction" ? "iam-responder" : "root-monitor";
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(`pattern-${fn}`) }));
-      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-      await events.send(new PutRuleCommand({ Name: id.slice(0, 60), EventBusName: bus, EventPattern: JSON.stringify(rule.Properties.EventPattern) }));
+      const fn = { IamDashresponderInputQueue: "iam-responder", RootDashmonitorInputQueue: "root-monitor", TamperDashmonitorInputQueue: "tamper-monitor" }[target?.Arn["Fn::GetAtt"][0] ?? ""];
+      if (!fn) throw new Error(`rule ${id} targets no input queue`);
+      if (!queueOf.has(fn)) {
+        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(`pattern-${fn}`) }));
+        queueOf.set(fn, QueueUrl ?? "");
+        queues.push({ fn, url: QueueUrl ?? "" });
+      }
+      const url = queueOf.get(fn) ?? "";
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+      await events.send(new PutRuleCommand({ Name: id.slice(0, 60), EventBusName: bus, EventPattern: JSON.stringify(resolveIntrinsics(rule.Properties.EventPattern)) }));
       await events.send(new PutTargetsCommand({ Rule: id.slice(0, 60), EventBusName: bus, Targets: [{ Id: "queue", Arn: Attributes?.QueueArn }] }));
-      queues.push({ fn, url: QueueUrl ?? "" });
     }
-    for (const { event } of samples) {
+    for (const { event } of [...samples, ...selfDefence]) {
       const answer = await events.send(
         new PutEventsCommand({
           Entries: [{ EventBusName: bus, Source: event.source, DetailType: event["detail-type"], Detail: JSON.stringify(event.detail), Resources: [] }],
@@ -292,6 +483,10 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     }
   });
 
+  it.each(selfDefence.map((entry) => [entry.name, entry] as const))("delivers %s to the functions that watch it", (_name, entry) => {
+    expect([...(reached.get(entry.event.detail.eventID) ?? [])].sort()).toEqual(entry.reaches);
+  });
+
   it("delivers benign look-alikes to no function that would alert on them", () => {
     const benign = samples.filter(({ name }) => name.startsWith("benign-"));
     expect(benign.length).toBeGreaterThanOrEqual(4);
@@ -309,12 +504,14 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     }
   });
 
-  it("routes root sign-in and root API calls to the root monitor, IAM changes to the responder", () => {
+  it("routes root sign-in and root API calls to the root monitor, IAM changes to the responder, CloudTrail tampering to the tamper monitor", () => {
     const routes = (name: string) => [...(reached.get(samples.find((sample) => sample.name === name)?.event.detail.eventID ?? "") ?? [])].sort();
     expect(routes("root-console-login-without-mfa")).toEqual(["root-monitor"]);
     expect(routes("root-activity-ec2-run-instances")).toEqual(["root-monitor"]);
     expect(routes("root-created-access-key-in-console")).toEqual(["iam-responder", "root-monitor"]);
-    expect(routes("trust-opened-to-everyone")).toEqual(["iam-responder"]);
+    // Role writes also reach both monitors, which judge whether the role is trailguard's (it is not).
+    expect(routes("trust-opened-to-everyone")).toEqual(["iam-responder", "root-monitor", "tamper-monitor"]);
     expect(routes("policy-administrator-access-attached-to-user")).toEqual(["iam-responder"]);
+    expect(routes("cloudtrail-logging-stopped")).toEqual(["tamper-monitor"]);
   });
 });

@@ -114,8 +114,9 @@ describe("CloudTrail blinded or narrowed", () => {
     expect(severity(record)).toBe(expected);
   });
 
-  it("a selector change that keeps management events is low (recorded, not paged)", () => {
-    expect(severity(trail("PutEventSelectors", { trailName: "t", eventSelectors: [{ readWriteType: "All", includeManagementEvents: true, dataResources: [{ type: "AWS::S3::Object", values: [] }] }] }))).toBe("low");
+  it("a selector change that keeps every management write raises nothing", () => {
+    expect(severity(trail("PutEventSelectors", { trailName: "t", eventSelectors: [{ readWriteType: "All", includeManagementEvents: true, dataResources: [{ type: "AWS::S3::Object", values: [] }] }] }))).toBeUndefined();
+    expect(severity(trail("PutEventSelectors", { trailName: "t", advancedEventSelectors: [{ fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }] }))).toBeUndefined();
   });
 
   it("StopLogging by a role is paged even with no configuration at all", () => {

@@ -1,0 +1,65 @@
+import type { DetectionRule } from "../rules/rule.js";
+
+/**
+ * EventBridge patterns rendered from rule metadata (Cloud Custodian style): the event names and
+ * sources a rule declares, whether it watches root or trailguard's own roles, whether it needs
+ * read-only calls. No function's pattern is kept by hand, so a rule cannot silently miss events.
+ */
+export const API_CALL = "AWS API Call via CloudTrail";
+export const CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail";
+
+/** An ARN as a literal or a CloudFormation intrinsic (resolved at deploy time). */
+export type TemplateValue = string | Record<string, unknown>;
+
+export interface RenderedPattern {
+  /** Short, stable name suffix for the EventBridge rule. */
+  readonly suffix: string;
+  readonly pattern: Record<string, unknown>;
+  /**
+   * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS when a rule needs read-only calls: EventBridge
+   * delivers read-only management events only to rules in that state.
+   */
+  readonly state: "ENABLED" | "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+}
+
+export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns: readonly TemplateValue[]): RenderedPattern[] {
+  const patterns: RenderedPattern[] = [];
+  const byName = rules.filter((rule) => rule.eventNames !== undefined && !rule.rootOnly && !rule.trailguardCallersOnly);
+  const unroutable = rules.filter((rule) => rule.eventNames === undefined && !rule.rootOnly && !rule.trailguardCallersOnly);
+  if (unroutable.length > 0) throw new Error(`rules without routing metadata (eventNames, rootOnly or trailguardCallersOnly): ${unroutable.map((rule) => rule.id).join(", ")}`);
+  const sourceless = byName.filter((rule) => !rule.eventSources || rule.eventSources.length === 0);
+  if (sourceless.length > 0) throw new Error(`rules with event names but no eventSources: ${sourceless.map((rule) => rule.id).join(", ")}`);
+
+  if (byName.length > 0) {
+    patterns.push({
+      suffix: "calls",
+      pattern: {
+        "detail-type": [API_CALL],
+        detail: {
+          eventSource: sortedUnion(byName.flatMap((rule) => rule.eventSources ?? [])),
+          eventName: sortedUnion(byName.flatMap((rule) => rule.eventNames ?? [])),
+        },
+      },
+      state: byName.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
+    });
+  }
+  const rootRules = rules.filter((rule) => rule.rootOnly);
+  if (rootRules.length > 0) {
+    patterns.push({ suffix: "root-sign-in", pattern: { source: ["aws.signin"], "detail-type": [CONSOLE_SIGN_IN], detail: { userIdentity: { type: ["Root"] } } }, state: "ENABLED" });
+    // Root calls to any service. Read-only ones arrive only in the ALL state; the rules rate them.
+    patterns.push({ suffix: "root-calls", pattern: { "detail-type": [API_CALL], detail: { userIdentity: { type: ["Root"] } } }, state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" });
+  }
+  const identityRules = rules.filter((rule) => rule.trailguardCallersOnly);
+  if (identityRules.length > 0 && watchedRoleArns.length > 0) {
+    patterns.push({
+      suffix: "own-identity",
+      pattern: { "detail-type": [API_CALL], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [...watchedRoleArns] } } } } },
+      state: identityRules.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
+    });
+  }
+  return patterns;
+}
+
+function sortedUnion(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

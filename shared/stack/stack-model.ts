@@ -1,0 +1,310 @@
+import { HEARTBEAT_TAG_KEY } from "../self/self-knowledge.js";
+import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
+import type { DetectionRule } from "../rules/rule.js";
+import { type RenderedPattern, type TemplateValue, renderPatterns } from "./event-patterns.js";
+
+/**
+ * The deployable stack's own resources, rendered from rule metadata (pure; serverless.yml loads
+ * it through deploy/stack-model.cjs at package time). It owns what makes trailguard defensible:
+ *  - the input path: EventBridge rule -> SQS queue that only those rules may write to -> the
+ *    function (which verifies every message is in flight on its queue), never EventBridge -> Lambda;
+ *  - the names of everything, handed to the functions so tampering is judged against the stack's
+ *    own resources, never a guess;
+ *  - the alarms that turn silence into a page, and the heartbeat that proves the path end to end.
+ */
+export interface StackNames {
+  readonly service: string;
+  readonly stage: string;
+}
+
+/** Functions fed by EventBridge through an input queue, with the rules each runs. */
+export interface Consumer {
+  readonly name: "iam-responder" | "root-monitor" | "tamper-monitor";
+  readonly rules: readonly DetectionRule[];
+  /** Whose identity its rules watch (trailguardCallersOnly rules): functions by name. */
+  readonly watchesIdentityOf: readonly FunctionName[];
+  /** Whose resources its tampering rule watches (all of trailguard, or only the tamper monitor). */
+  readonly watchesResourcesOf: "all" | readonly FunctionName[];
+}
+
+export type FunctionName = Consumer["name"] | "heartbeat";
+export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"];
+
+export const CONSUMERS: readonly Consumer[] = [
+  { name: "iam-responder", rules: IAM_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
+  // The root monitor watches the watcher: the tamper monitor cannot be trusted to report its own replacement.
+  { name: "root-monitor", rules: ROOT_MONITOR_RULES, watchesIdentityOf: ["tamper-monitor"], watchesResourcesOf: ["tamper-monitor"] },
+  { name: "tamper-monitor", rules: TAMPER_RULES, watchesIdentityOf: FUNCTION_NAMES, watchesResourcesOf: "all" },
+];
+
+/** Function timeout (s); the input queues' visibility timeout is six times it, as AWS advises. */
+export const FUNCTION_TIMEOUT_SECONDS = 60;
+export const INPUT_VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS;
+/** Deliveries of a message before it is parked in the dead-letter queue. */
+export const MAX_RECEIVES = 5;
+export const HEARTBEAT_RATE_MINUTES = 5;
+/** No heartbeat for this long pages: CloudTrail delivers to EventBridge within minutes, rarely 15. */
+export const HEARTBEAT_ALARM_PERIOD_SECONDS = 900;
+export const HEARTBEAT_ALARM_PERIODS = 2;
+
+const RETRY = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 20 };
+const DLQ_ARN = { "Fn::GetAtt": ["DeliveryDeadLetterQueue", "Arn"] };
+
+export const prefixOf = (names: StackNames) => `${names.service}-${names.stage}`;
+/** Serverless' logical id for a function name: "iam-responder" -> "IamDashresponder". */
+export const logicalIdOf = (fn: FunctionName) => `${fn.charAt(0).toUpperCase()}${fn.slice(1).replace(/-/g, "Dash")}`;
+export const functionNameOf = (names: StackNames, fn: FunctionName) => `${prefixOf(names)}-${fn}`;
+export const roleArnOf = (names: StackNames, fn: FunctionName): TemplateValue => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${functionNameOf(names, fn)}` });
+export const queueIdOf = (fn: FunctionName) => `${logicalIdOf(fn)}InputQueue`;
+export const queueArnOf = (fn: FunctionName): TemplateValue => ({ "Fn::GetAtt": [queueIdOf(fn), "Arn"] });
+
+export interface ConsumerRule extends RenderedPattern {
+  readonly logicalId: string;
+  readonly name: string;
+}
+
+export function consumerRules(names: StackNames, consumer: Consumer): ConsumerRule[] {
+  const watched = consumer.watchesIdentityOf.map((fn) => roleArnOf(names, fn));
+  return renderPatterns(consumer.rules, watched).map((rendered) => ({
+    ...rendered,
+    logicalId: `${logicalIdOf(consumer.name)}${rendered.suffix
+      .split("-")
+      .map((part) => part[0]?.toUpperCase() + part.slice(1))
+      .join("")}Rule`,
+    name: `${functionNameOf(names, consumer.name)}-${rendered.suffix}`,
+  }));
+}
+
+export interface AlarmSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly properties: Record<string, unknown>;
+}
+
+const METRICS = {
+  storeFailures: { metric: "IdempotencyStoreFailures", filter: "{ $.idempotencyStoreFailed = 1 }" },
+  inputRejected: { metric: "InputRejected", filter: "{ $.inputRejected = 1 }" },
+  heartbeats: { metric: "HeartbeatsSeen", filter: '{ $.ruleId = "trailguard-heartbeat" }' },
+} as const;
+
+export const metricNamespace = (names: StackNames) => `trailguard/${prefixOf(names)}`;
+
+export function alarms(names: StackNames): AlarmSpec[] {
+  const prefix = prefixOf(names);
+  const namespace = metricNamespace(names);
+  const above = (metric: Record<string, unknown>, threshold: number) => ({
+    ...metric,
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: threshold,
+    ComparisonOperator: "GreaterThanThreshold",
+    TreatMissingData: "notBreaching",
+  });
+  const lambdaMetric = (fn: FunctionName, metric: string) => ({
+    Namespace: "AWS/Lambda",
+    MetricName: metric,
+    Dimensions: [{ Name: "FunctionName", Value: functionNameOf(names, fn) }],
+    Statistic: "Sum",
+  });
+  const specs: AlarmSpec[] = [
+    {
+      logicalId: "UndeliveredEventsAlarm",
+      name: `${prefix}-undelivered-events`,
+      description: "Events trailguard could not process after every retry are waiting in the dead-letter queue: read them, fix the cause, redrive.",
+      properties: above({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: `${prefix}-undelivered` }], Statistic: "Maximum" }, 0),
+    },
+    {
+      logicalId: "IdempotencyStoreAlarm",
+      name: `${prefix}-idempotency-store-failures`,
+      description: "trailguard's idempotency table failed (deleted, throttled, unreachable): the responder takes no action until it answers.",
+      properties: above({ Namespace: namespace, MetricName: METRICS.storeFailures.metric, Statistic: "Sum" }, 0),
+    },
+    {
+      logicalId: "InputRejectedAlarm",
+      name: `${prefix}-input-rejected`,
+      description: "A trailguard function was handed an event that did not come through its input queue (a direct invocation or a forged record): someone is trying to steer it.",
+      properties: above({ Namespace: namespace, MetricName: METRICS.inputRejected.metric, Statistic: "Sum" }, 0),
+    },
+    {
+      logicalId: "HeartbeatMissingAlarm",
+      name: `${prefix}-heartbeat-missing`,
+      description: `No heartbeat reached trailguard for ${(HEARTBEAT_ALARM_PERIOD_SECONDS * HEARTBEAT_ALARM_PERIODS) / 60} minutes: CloudTrail stopped logging, an EventBridge rule or queue is broken, or the tamper monitor is down. trailguard is blind until this clears.`,
+      properties: {
+        Namespace: namespace,
+        MetricName: METRICS.heartbeats.metric,
+        Statistic: "Sum",
+        Period: HEARTBEAT_ALARM_PERIOD_SECONDS,
+        EvaluationPeriods: HEARTBEAT_ALARM_PERIODS,
+        DatapointsToAlarm: HEARTBEAT_ALARM_PERIODS,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        // No data at all is the failure this alarm exists for.
+        TreatMissingData: "breaching",
+      },
+    },
+  ];
+  for (const fn of FUNCTION_NAMES) {
+    const id = logicalIdOf(fn);
+    specs.push(
+      { logicalId: `${id}ErrorsAlarm`, name: `${prefix}-${fn}-errors`, description: `The ${fn} function failed (its events are retried, then parked in the dead-letter queue).`, properties: above(lambdaMetric(fn, "Errors"), 0) },
+      { logicalId: `${id}ThrottlesAlarm`, name: `${prefix}-${fn}-throttles`, description: `The ${fn} function was throttled (concurrency exhausted or set to zero).`, properties: above(lambdaMetric(fn, "Throttles"), 0) },
+    );
+  }
+  for (const consumer of CONSUMERS) {
+    specs.push({
+      logicalId: `${logicalIdOf(consumer.name)}BacklogAlarm`,
+      name: `${prefix}-${consumer.name}-backlog`,
+      description: `Events wait in the ${consumer.name} input queue for over 15 minutes: the function is not consuming them.`,
+      properties: above({ Namespace: "AWS/SQS", MetricName: "ApproximateAgeOfOldestMessage", Dimensions: [{ Name: "QueueName", Value: `${prefix}-${consumer.name}-input` }], Statistic: "Maximum" }, 900),
+    });
+  }
+  return specs;
+}
+
+/** CloudFormation resources and outputs that serverless.yml merges into the stack. */
+export function stackResources(names: StackNames): { Resources: Record<string, unknown>; Outputs: Record<string, unknown> } {
+  const prefix = prefixOf(names);
+  const Resources: Record<string, unknown> = {};
+  for (const consumer of CONSUMERS) {
+    const rules = consumerRules(names, consumer);
+    const queueId = queueIdOf(consumer.name);
+    const ruleArns = rules.map((rule) => ({ "Fn::GetAtt": [rule.logicalId, "Arn"] }));
+    Resources[queueId] = {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: `${prefix}-${consumer.name}-input`,
+        VisibilityTimeout: INPUT_VISIBILITY_TIMEOUT_SECONDS,
+        MessageRetentionPeriod: 1209600,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: DLQ_ARN, maxReceiveCount: MAX_RECEIVES },
+      },
+    };
+    Resources[`${queueId}Policy`] = {
+      Type: "AWS::SQS::QueuePolicy",
+      Properties: {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "OnlyTrailguardRulesSend",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: queueArnOf(consumer.name),
+              Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+            },
+            {
+              // Nobody else may write: not an IAM principal (no aws:SourceArn), not another rule.
+              Sid: "NoOtherSender",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "sqs:SendMessage",
+              Resource: queueArnOf(consumer.name),
+              Condition: { ArnNotEquals: { "aws:SourceArn": ruleArns } },
+            },
+            {
+              // Only the function's role receives (so only it ever holds a valid receipt handle).
+              Sid: "OnlyTheFunctionReceives",
+              Effect: "Deny",
+              Principal: "*",
+              Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+              Resource: queueArnOf(consumer.name),
+              Condition: { ArnNotEquals: { "aws:PrincipalArn": roleArnOf(names, consumer.name) } },
+            },
+          ],
+        },
+      },
+    };
+    for (const rule of rules) {
+      Resources[rule.logicalId] = {
+        Type: "AWS::Events::Rule",
+        Properties: {
+          Name: rule.name,
+          Description: `trailguard: events for ${consumer.name}, rendered from its rules' metadata`,
+          EventPattern: rule.pattern,
+          State: rule.state,
+          Targets: [{ Id: "input-queue", Arn: queueArnOf(consumer.name), RetryPolicy: RETRY, DeadLetterConfig: { Arn: DLQ_ARN } }],
+        },
+      };
+    }
+    for (const [key, spec] of Object.entries(METRICS)) {
+      if (key === "heartbeats" && consumer.name !== "tamper-monitor") continue;
+      Resources[`${logicalIdOf(consumer.name)}${spec.metric}Filter`] = {
+        Type: "AWS::Logs::MetricFilter",
+        DependsOn: `${logicalIdOf(consumer.name)}LogGroup`,
+        Properties: {
+          LogGroupName: `/aws/lambda/${functionNameOf(names, consumer.name)}`,
+          FilterPattern: spec.filter,
+          MetricTransformations: [{ MetricNamespace: metricNamespace(names), MetricName: spec.metric, MetricValue: "1" }],
+        },
+      };
+    }
+  }
+  Resources.HeartbeatScheduleRule = {
+    Type: "AWS::Events::Rule",
+    Properties: {
+      Name: `${prefix}-heartbeat-schedule`,
+      Description: "trailguard: the heartbeat canary's schedule",
+      ScheduleExpression: `rate(${HEARTBEAT_RATE_MINUTES} minutes)`,
+      State: "ENABLED",
+      Targets: [{ Id: "heartbeat", Arn: { "Fn::GetAtt": ["HeartbeatLambdaFunction", "Arn"] } }],
+    },
+  };
+  Resources.HeartbeatSchedulePermission = {
+    Type: "AWS::Lambda::Permission",
+    Properties: {
+      FunctionName: { Ref: "HeartbeatLambdaFunction" },
+      Action: "lambda:InvokeFunction",
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": ["HeartbeatScheduleRule", "Arn"] },
+    },
+  };
+  for (const alarm of alarms(names)) {
+    Resources[alarm.logicalId] = {
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: { AlarmName: alarm.name, AlarmDescription: alarm.description, ActionsEnabled: true, AlarmActions: [{ Ref: "AlertTopic" }], ...alarm.properties },
+    };
+  }
+  Resources.AlertKeyAlias = { Type: "AWS::KMS::Alias", Properties: { AliasName: `alias/${prefix}-alerts`, TargetKeyId: { Ref: "AlertKey" } } };
+  return {
+    Resources,
+    Outputs: Object.fromEntries(
+      CONSUMERS.map((consumer) => [`${logicalIdOf(consumer.name)}InputQueueUrl`, { Description: `Input queue of ${consumer.name} (only its EventBridge rules may send)`, Value: { Ref: queueIdOf(consumer.name) } }]),
+    ),
+  };
+}
+
+/**
+ * TRAILGUARD_OWN_RESOURCES for a function, as a CloudFormation Fn::Sub of its JSON: the stack's
+ * own names and ARNs, resolved at deploy time. The tamper monitor watches everything; the root
+ * monitor only the tamper monitor (which cannot be trusted to report its own replacement).
+ */
+export function ownResourcesValue(names: StackNames, scope: "all" | readonly FunctionName[]): TemplateValue {
+  const prefix = prefixOf(names);
+  const fns = scope === "all" ? FUNCTION_NAMES : scope;
+  const consumers = CONSUMERS.filter((consumer) => fns.includes(consumer.name));
+  const everything = scope === "all";
+  const value = {
+    stacks: everything ? ["${AWS::StackName}"] : [],
+    functions: fns.map((fn) => functionNameOf(names, fn)),
+    rules: [...consumers.flatMap((consumer) => consumerRules(names, consumer).map((rule) => rule.name)), ...(fns.includes("heartbeat") ? [`${prefix}-heartbeat-schedule`] : [])],
+    topics: everything ? ["${AlertTopic}"] : [],
+    keys: everything ? ["${AlertKey.Arn}"] : [],
+    tables: everything ? [`${prefix}-idempotency`] : [],
+    queues: [...consumers.map((consumer) => `\${${queueIdOf(consumer.name)}.Arn}`), ...(everything ? ["${DeliveryDeadLetterQueue.Arn}"] : [])],
+    alarms: alarms(names)
+      .filter((alarm) => everything || fns.some((fn) => alarm.name.startsWith(`${prefix}-${fn}-`)))
+      .map((alarm) => alarm.name),
+    logGroups: fns.map((fn) => `/aws/lambda/${functionNameOf(names, fn)}`),
+  };
+  return { "Fn::Sub": JSON.stringify(value) };
+}
+
+/** TRAILGUARD_RESPONDER_ROLE_ARNS: the roles a function knows as trailguard's own. */
+export function roleArnsValue(names: StackNames, fns: readonly FunctionName[]): TemplateValue {
+  return { "Fn::Join": [",", fns.map((fn) => roleArnOf(names, fn))] };
+}
+
+export { HEARTBEAT_TAG_KEY };
