@@ -1,7 +1,7 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { INPUT_VISIBILITY_TIMEOUT_SECONDS } from "../stack/stack-model.js";
-import { jsonLogger } from "../util/log.js";
+import { type Logger, jsonLogger } from "../util/log.js";
 import { handleQueueInvocation } from "./queue-handler.js";
 import { createQueueInput } from "./queue-input.js";
 import type { Runtime } from "./runtime-core.js";
@@ -14,7 +14,7 @@ import type { Runtime } from "./runtime-core.js";
  */
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<unknown>;
 
-export function lambdaEntry(runtime: Runtime, env: NodeJS.ProcessEnv = process.env): LambdaHandler {
+export function lambdaEntry(runtime: Runtime, env: NodeJS.ProcessEnv = process.env, logger: Logger = jsonLogger()): LambdaHandler {
   const queueArn = env.TRAILGUARD_INPUT_QUEUE_ARN?.trim();
   if (!queueArn) {
     return async (event, context) => {
@@ -27,6 +27,5 @@ export function lambdaEntry(runtime: Runtime, env: NodeJS.ProcessEnv = process.e
     sqs: new SQSClient({ region: env.AWS_REGION ?? "us-east-1", maxAttempts: 5 }),
     visibilityTimeoutSeconds: INPUT_VISIBILITY_TIMEOUT_SECONDS,
   });
-  const logger = jsonLogger();
   return (event, context) => handleQueueInvocation(event, { input, handle: (verified) => runtime.handle(verified, context), logger });
 }

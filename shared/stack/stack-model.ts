@@ -82,7 +82,8 @@ export interface AlarmSpec {
   readonly properties: Record<string, unknown>;
 }
 
-const METRICS = {
+/** CloudWatch Logs metric filters on the functions' JSON log lines (test/self-defence/metric-filters.test.ts proves they match). */
+export const METRICS = {
   storeFailures: { metric: "IdempotencyStoreFailures", filter: "{ $.idempotencyStoreFailed = 1 }" },
   inputRejected: { metric: "InputRejected", filter: "{ $.inputRejected = 1 }" },
   heartbeats: { metric: "HeartbeatsSeen", filter: '{ $.ruleId = "trailguard-heartbeat" }' },
