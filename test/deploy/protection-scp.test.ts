@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cloudTrailTampering } from "../../shared/rules/cloudtrail-tampering.js";
+import { WATCHED_OPERATIONS } from "../../shared/rules/trailguard-tampering.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**
@@ -497,5 +499,50 @@ describe("deploy/protection-scp.yml", () => {
     expect(arnLike("arn:aws:iam::111122223333:role/a", "arn:aws:iam::1111*:user/*")).toBe(false);
     expect(arnLike("arn:aws:iam::111122223333:role/a", "arn:aws:iam::*:role/?")).toBe(true);
     expect(() => conditionHolds("NumericLessThan", "k", ["1"], {})).toThrow();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every change the tampering rule pages on is one the SCP prevents (or is listed here with why not).
+describe("the SCP covers what the tampering rules watch", () => {
+  /** Operations that an SCP cannot scope to trailguard's resources: they have no resource type. */
+  const UNSCOPABLE = new Set(["sns:Unsubscribe", "sns:SetSubscriptionAttributes"]);
+  const servicePrefix: Record<string, string> = { "monitoring.amazonaws.com": "cloudwatch" };
+  const resourceFor: Record<string, string> = {
+    functions: fn("iam-responder"),
+    roles: role("trailguard-prod-iam-responder"),
+    rules: at("events", "rule/trailguard-prod-iam-responder-calls"),
+    topics: topic,
+    keys: key,
+    tables: table,
+    queues: at("sqs", "trailguard-prod-iam-responder-input"),
+    alarms: at("cloudwatch", "alarm:trailguard-prod-heartbeat-missing"),
+    logGroups: logGroup,
+    stacks: stack,
+  };
+  const requests = [
+    ...WATCHED_OPERATIONS.flatMap((operation) =>
+      operation.eventNames.map((eventName) => {
+        const action = `${servicePrefix[operation.eventSource] ?? operation.eventSource.split(".")[0]}:${eventName.replace(/\d{8}(v\d+)?$/, "")}`;
+        const alias = action === "kms:UpdateAlias" || action === "kms:DeleteAlias";
+        const mapping = /EventSourceMapping$/.test(action);
+        return {
+          action,
+          resource: alias ? at("kms", "alias/trailguard-prod-alerts") : mapping ? at("lambda", "event-source-mapping:14e0db71") : (resourceFor[operation.kind] ?? ""),
+          context: { ...(operation.kind === "keys" ? keyAliases : {}), ...(mapping ? { "lambda:FunctionArn": fn("iam-responder") } : {}), ...(action === "iam:TagRole" ? { "aws:TagKeys": ["owner"] } : {}) },
+        };
+      }),
+    ),
+    ...(cloudTrailTampering.eventNames ?? []).map((eventName) => ({ action: `cloudtrail:${eventName}`, resource: at("cloudtrail", "trail/org-trail"), context: {} })),
+  ];
+
+  it.each(requests.filter((request) => !UNSCOPABLE.has(request.action)).map((request) => [request.action, request] as const))("%s is denied to an administrator", (_action, request) => {
+    const { policy } = render(realistic);
+    expect(deniedBy(policy, { principal: admin, ...request }).length).toBeGreaterThan(0);
+    expect(deniedBy(policy, { principal: pipeline, ...request })).toEqual([]);
+  });
+
+  it("names the operations it cannot cover, and they stay few", () => {
+    expect(requests.filter((request) => UNSCOPABLE.has(request.action)).map((request) => request.action).sort()).toEqual([...UNSCOPABLE].sort());
   });
 });
