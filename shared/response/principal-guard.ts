@@ -73,8 +73,3 @@ function roleArnFromSessionArn(arn: string | undefined): string | undefined {
   const match = arn ? ASSUMED_ROLE.exec(arn) : null;
   return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
 }
-
-/** The role name of a role ARN (without its path). */
-export function roleNameOf(roleArn: string): string | undefined {
-  return /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
-}

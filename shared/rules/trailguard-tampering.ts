@@ -1,9 +1,8 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { Severity } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
-import { roleNameOf } from "../response/principal-guard.js";
 import { type OwnResourceKind, namesOwnResource } from "../self/own-resources.js";
-import { trailguardRoleArns } from "../self/self-knowledge.js";
+import { roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import type { DetectionRule, DetectionSettings } from "./rule.js";
 import { describeActor, outcome } from "./rule-helpers.js";
 

@@ -19,5 +19,10 @@ export function trailguardRoleArns(self: Pick<SelfKnowledge, "roleArns" | "membe
   return [...self.roleArns, ...self.managedAccounts.map((account) => `arn:aws:iam::${account}:role/${self.memberRoleName}`)];
 }
 
+/** The role name of a role ARN (without its path). */
+export function roleNameOf(roleArn: string): string | undefined {
+  return /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+}
+
 /** The tag the heartbeat canary writes on its own role: the one change trailguard makes to itself. */
 export const HEARTBEAT_TAG_KEY = "trailguard-heartbeat";
