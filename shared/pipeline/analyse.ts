@@ -7,7 +7,7 @@ import { type TrailguardConfig, detectionSettings } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { minSeverity } from "../model/severity.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
-import { roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
+import { expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import { createPrincipalGuard } from "../response/principal-guard.js";
 import { type PlannerContext, planResponse } from "../response/planner.js";
 import { RULES } from "../rules/registry.js";
@@ -178,7 +178,10 @@ function trailguardCaller(
 ): TrailguardCaller | undefined {
   const roleArn = planner.guard.trailguardIdentity(actor);
   if (roleArn === undefined) return undefined;
-  return { roleArn, ownMove: recogniseOwnMove(record, roleNameOf(roleArn) ?? "", eventTime, settings.self) };
+  const roleName = roleNameOf(roleArn) ?? "";
+  // Only trailguard's own code makes own moves: a session of its role under another name is not it.
+  if (actor.sessionName !== expectedSessionName(roleName, settings.self)) return { roleArn, ownMove: undefined };
+  return { roleArn, ownMove: recogniseOwnMove(record, roleName, eventTime, settings.self) };
 }
 
 function basicShapeProblem(raw: unknown): string | undefined {

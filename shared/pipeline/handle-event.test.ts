@@ -31,7 +31,7 @@ async function run(event: unknown, config: ConfigInput = {}) {
 
 describe("handleEvent: no loops, no floods, nothing lost", () => {
   it("the responder's own containment (revoke policy, key deactivation) neither alerts nor triggers a response", async () => {
-    const responder = assumedRole("trailguard-prod-iam-responder", "1700000000000", { path: "/" });
+    const responder = assumedRole("trailguard-prod-iam-responder", "trailguard-prod-iam-responder", { path: "/" });
     const revoke = eventBridge(
       iamCall(
         "PutRolePolicy",

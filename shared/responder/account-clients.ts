@@ -1,5 +1,6 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { MEMBER_SESSION_NAME } from "../self/self-knowledge.js";
 
 /**
  * IAM clients per account. The responder's own account uses its own credentials; a managed
@@ -22,7 +23,7 @@ export interface AccountClientsOptions {
   readonly clientConfig?: Record<string, unknown>;
 }
 
-const SESSION_NAME = "trailguard-response";
+const SESSION_NAME = MEMBER_SESSION_NAME;
 
 export function createAccountClients(options: AccountClientsOptions): AccountClients {
   const now = options.now ?? (() => new Date());

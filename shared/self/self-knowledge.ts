@@ -24,5 +24,17 @@ export function roleNameOf(roleArn: string): string | undefined {
   return /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
 }
 
+/**
+ * The session name trailguard's own code runs under: Lambda names an execution role's session
+ * after the function (and the stack names each role after its function); the responder assumes
+ * the member role as MEMBER_SESSION_NAME. A session of the same role under another name is not
+ * trailguard's code (the role passed to other compute, or assumed through a loosened trust).
+ */
+export const MEMBER_SESSION_NAME = "trailguard-response";
+
+export function expectedSessionName(roleName: string, self: Pick<SelfKnowledge, "memberRoleName">): string {
+  return roleName === self.memberRoleName ? MEMBER_SESSION_NAME : roleName;
+}
+
 /** The tag the heartbeat canary writes on its own role: the one change trailguard makes to itself. */
 export const HEARTBEAT_TAG_KEY = "trailguard-heartbeat";

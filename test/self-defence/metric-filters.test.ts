@@ -35,7 +35,7 @@ describe("metric filters match what the code logs", () => {
   it("HeartbeatsSeen counts the heartbeat finding and nothing else", async () => {
     const { lines, logger } = capture();
     const runtime = createAlertRuntime({ config: parseConfig(SELF_CONFIG, "test"), logger, publish: false });
-    await runtime.handle(eventBridge(iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: "2024-05-01T12:00:00Z" }] }, { userIdentity: assumedRole(HEARTBEAT, "hb") })));
+    await runtime.handle(eventBridge(iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: "2024-05-01T12:00:00Z" }] }, { userIdentity: assumedRole(HEARTBEAT, HEARTBEAT) })));
     await runtime.handle(eventBridge(cloudTrailRecord({ eventSource: "cloudtrail.amazonaws.com", eventName: "StopLogging", requestParameters: { name: "t" } })));
     expect(lines.filter((line) => matches(METRICS.heartbeats.filter, line))).toHaveLength(1);
   });

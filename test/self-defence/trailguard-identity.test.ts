@@ -63,7 +63,7 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
     ["a denied probe", cloudTrailRecord({ eventSource: "s3.amazonaws.com", eventName: "PutBucketPolicy", errorCode: "AccessDenied", requestParameters: { bucketName: "x" }, userIdentity: responder }), "high"],
     ["assuming a role that is not the member role", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole` }, userIdentity: responder }), "critical"],
     ["the member role assumed in an unmanaged account is not trailguard", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::999988887777:role/trailguard-member-responder` }, userIdentity: responder }), "critical"],
-    ["the heartbeat role tagging another role", iamCall("TagRole", { roleName: "app", tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { userIdentity: assumedRole(HEARTBEAT, "hb") }), "critical"],
+    ["the heartbeat role tagging another role", iamCall("TagRole", { roleName: "app", tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { userIdentity: assumedRole(HEARTBEAT, HEARTBEAT) }), "critical"],
     ["the member role granting admin in its account", iamCall("AttachUserPolicy", { userName: "eve", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { recipientAccountId: MEMBER, userIdentity: assumedRole("trailguard-member-responder", "x", { account: MEMBER }) }), "critical"],
   ])("%s", (_label, record, severity) => {
     const finding = misuse(record);
@@ -72,6 +72,20 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
     expect(paged(record).map((f) => f.ruleId)).toContain("trailguard-identity-misuse");
     // Other rules on the same event are no longer silenced by the identity either.
     for (const other of findings(record)) expect(other.exemption).toBeUndefined();
+  });
+
+  it.each([
+    ["an EC2 instance given the role (iam:PassRole)", "i-0abc123def4567890"],
+    ["someone who assumed it through a loosened trust policy", "mallory"],
+    ["a Lambda function of another name running as it", "innocent-looking-function"],
+  ])("the responder role's exact own moves, made by %s, are misuse", (_label, session) => {
+    const impostor = assumedRole(RESPONDER, session, { path: "/" });
+    const deactivate = iamCall("UpdateAccessKey", { userName: "ceo", accessKeyId: "AKIACEOKEY0000000001", status: "Inactive" }, { userIdentity: impostor });
+    const lockOut = iamCall("PutRolePolicy", { roleName: "Admin", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date(CALL_TIME)) }, { userIdentity: impostor });
+    for (const record of [deactivate, lockOut]) {
+      expect(misuse(record)?.severity).toBe("critical");
+      expect(paged(record).map((finding) => finding.ruleId)).toContain("trailguard-identity-misuse");
+    }
   });
 
   it("a role merely named like trailguard's is an ordinary principal (exact ARNs, not names)", () => {
@@ -89,7 +103,7 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
   });
 
   it("the heartbeat is its own info finding, never paged", () => {
-    const beat = iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: CALL_TIME }] }, { userIdentity: assumedRole(HEARTBEAT, "hb") });
+    const beat = iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: CALL_TIME }] }, { userIdentity: assumedRole(HEARTBEAT, HEARTBEAT) });
     expect(findings(beat).map((finding) => [finding.ruleId, finding.severity])).toEqual([["trailguard-heartbeat", "info"]]);
     expect(paged(beat)).toEqual([]);
   });
