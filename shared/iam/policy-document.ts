@@ -52,6 +52,11 @@ export function parsePolicyDocument(input: unknown): PolicyParseResult {
     } catch {
       return { ok: false, reason: "policy document is not valid JSON" };
     }
+    // JSON.parse keeps the last of two equal keys; another reader may keep the first. A document
+    // that says "Effect": "Allow" and "Effect": "Deny" must not be read one way here and another
+    // way by IAM.
+    const repeated = repeatedKey(text);
+    if (repeated !== undefined) return { ok: false, reason: `policy document repeats the key ${JSON.stringify(repeated.slice(0, 64))} in one object, so readers may disagree on it` };
   } else {
     size = safeLength(input);
   }
@@ -66,6 +71,40 @@ export function parsePolicyDocument(input: unknown): PolicyParseResult {
     statements.push(statement);
   }
   return { ok: true, document: { statements, size, json: value } };
+}
+
+/**
+ * The first key that occurs twice in one object of a valid JSON text, or undefined. One linear
+ * pass over the text (strings skipped with their escapes), a key set per open object.
+ */
+export function repeatedKey(text: string): string | undefined {
+  const objects: Array<Set<string> | undefined> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        const keys = objects[objects.length - 1];
+        if (keys?.has(key)) return key;
+        keys?.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === "{") {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === "[") {
+      objects.push(undefined);
+    } else if (c === "}" || c === "]") {
+      objects.pop();
+    } else if (c === ",") {
+      expectKey = objects[objects.length - 1] !== undefined;
+    }
+  }
+  return undefined;
 }
 
 function decodeIfUrlEncoded(text: string): string | undefined {

@@ -81,3 +81,22 @@ describe("an admin grant cannot hide under the containment policy's name", () =>
     expect(finding.signals).toEqual(["admin-grant"]);
   });
 });
+
+describe("a document cannot say two things at once", () => {
+  it("a statement with two Effect keys (Allow, then Deny) is not read as the last one wins", () => {
+    const twoFaced = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Effect":"Deny","Condition":{"DateLessThan":{"aws:TokenIssueTime":"${CALL_TIME}"}}}]}`;
+    const underRevokeName = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", twoFaced), RULE);
+    expect(underRevokeName.severity).toBe("critical");
+    expect(underRevokeName.reasons.join(" ")).toMatch(/repeats the key "Effect"/);
+    const elsewhere = findingOf(put("PutUserPolicy", "Scratch", `{"Statement":{"Effect":"Deny","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`), RULE);
+    expect(elsewhere.severity).toBe("high");
+  });
+
+  it("equal keys in different objects, and keys that look alike inside strings, are fine", () => {
+    const document = policyJson(
+      { Sid: "a", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/\"Effect\":x" },
+      { Sid: "b", Effect: "Allow", Action: "s3:ListBucket", Resource: "*", Condition: { StringEquals: { "s3:prefix": ["Effect", "Effect"] } } },
+    );
+    expect(findingOf(put("PutUserPolicy", "Scratch", document), RULE).severity).toBe("medium");
+  });
+});
