@@ -41,6 +41,11 @@ export function unwrapEvent(value: unknown): Unwrapped {
     if (!CLOUDTRAIL_DETAIL_TYPE.test(detailType)) {
       return { kind: "unsupported", reason: `EventBridge detail-type "${truncate(detailType, 80)}" is not a CloudTrail event` };
     }
+    // Only AWS services publish under "aws." sources; anyone allowed events:PutEvents can publish
+    // any detail-type and detail under their own source. Such an event is not CloudTrail's.
+    if ("source" in value && (typeof value.source !== "string" || !value.source.startsWith("aws."))) {
+      return { kind: "unsupported", reason: `EventBridge source ${JSON.stringify(truncate(String(value.source), 80))} is not an AWS service: only AWS publishes CloudTrail events` };
+    }
     return {
       kind: "record",
       record: value.detail,

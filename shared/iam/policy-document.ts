@@ -138,7 +138,7 @@ function parseStatement(raw: unknown): PolicyStatement | string {
   const notPrincipal = raw.NotPrincipal === undefined ? undefined : principalSet(raw.NotPrincipal);
   if (principal === null || notPrincipal === null) return "Principal must be \"*\" or an object of strings or lists";
   const conditions = conditionMap(raw.Condition);
-  if (conditions === null) return "Condition must be an object of objects";
+  if (conditions === null) return "Condition must be an object of objects, each condition key once (keys are case-insensitive)";
   return {
     sid: typeof raw.Sid === "string" ? raw.Sid : undefined,
     effect,
@@ -180,6 +180,9 @@ function conditionMap(value: unknown): Map<string, Map<string, string[]>> | null
     const keys = new Map<string, string[]>();
     for (const [key, raw] of Object.entries(block)) {
       const values = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+      // Condition keys are case-insensitive: "aws:TokenIssueTime" and "AWS:TokenIssueTime" are one
+      // key tested twice, which this map could not represent. Refuse rather than keep one.
+      if (keys.has(key.toLowerCase())) return null;
       keys.set(key.toLowerCase(), values);
     }
     result.set(operator, keys);

@@ -18,7 +18,8 @@ export const trailguardHeartbeat: DetectionRule = {
   trailguardCallersOnly: true,
   signals: ["heartbeat"],
   evaluate({ event, trailguard }) {
-    if (trailguard?.ownMove !== "heartbeat") return undefined;
+    // Only the heartbeat role may tag (its policy); a failed attempt proves nothing.
+    if (trailguard?.ownMove !== "heartbeat" || event.failed) return undefined;
     return {
       severity: "info",
       summary: `heartbeat from ${trailguard.roleArn} at ${event.eventTime ?? "(time not recorded)"}`,

@@ -46,9 +46,30 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
       "CreateAlias20150331",
       "UpdateAlias20150331",
       "DeleteAlias20150331",
+      // A function URL with AuthType NONE lets anyone on the internet invoke the function.
+      "CreateFunctionUrlConfig",
+      "UpdateFunctionUrlConfig",
+      "DeleteFunctionUrlConfig",
+      "CreateFunctionUrlConfig20211031",
+      "UpdateFunctionUrlConfig20211031",
+      "DeleteFunctionUrlConfig20211031",
     ],
     kind: "functions",
     fields: ["functionName", "functionArn", "resource"],
+  },
+  {
+    // Lending trailguard's role to other code (iam:PassRole): that code then holds its powers.
+    eventSource: "lambda.amazonaws.com",
+    eventNames: ["CreateFunction20150331", "UpdateFunctionConfiguration20150331v2"],
+    kind: "roles",
+    fields: ["role"],
+  },
+  {
+    // Another function reading trailguard's input queue drains its events before it sees them.
+    eventSource: "lambda.amazonaws.com",
+    eventNames: ["CreateEventSourceMapping20150331", "UpdateEventSourceMapping20150331", "DeleteEventSourceMapping20150331"],
+    kind: "queues",
+    fields: ["eventSourceArn"],
   },
   {
     eventSource: "iam.amazonaws.com",
@@ -65,6 +86,7 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
       "UpdateRoleDescription",
       "TagRole",
       "UntagRole",
+      "AddRoleToInstanceProfile",
     ],
     kind: "roles",
     fields: ["roleName"],
@@ -83,7 +105,12 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
     kind: "keys",
     fields: ["keyId", "targetKeyId"],
   },
-  { eventSource: "dynamodb.amazonaws.com", eventNames: ["DeleteTable", "UpdateTable", "UpdateTimeToLive"], kind: "tables", fields: ["tableName"] },
+  {
+    eventSource: "dynamodb.amazonaws.com",
+    eventNames: ["DeleteTable", "UpdateTable", "UpdateTimeToLive", "PutResourcePolicy", "DeleteResourcePolicy"],
+    kind: "tables",
+    fields: ["tableName", "resourceArn"],
+  },
   {
     eventSource: "sqs.amazonaws.com",
     eventNames: ["DeleteQueue", "SetQueueAttributes", "PurgeQueue", "AddPermission", "RemovePermission"],
@@ -93,13 +120,24 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
   { eventSource: "monitoring.amazonaws.com", eventNames: ["DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm", "SetAlarmState"], kind: "alarms", fields: ["alarmNames", "alarmName"] },
   {
     eventSource: "logs.amazonaws.com",
-    eventNames: ["DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "PutMetricFilter", "DeleteMetricFilter", "PutSubscriptionFilter", "DeleteSubscriptionFilter"],
+    eventNames: [
+      "DeleteLogGroup",
+      "PutRetentionPolicy",
+      "DeleteRetentionPolicy",
+      "PutMetricFilter",
+      "DeleteMetricFilter",
+      "PutSubscriptionFilter",
+      "DeleteSubscriptionFilter",
+      // A transformer rewrites log lines before the metric filters read them.
+      "PutTransformer",
+      "DeleteTransformer",
+    ],
     kind: "logGroups",
-    fields: ["logGroupName"],
+    fields: ["logGroupName", "logGroupIdentifier"],
   },
   {
     eventSource: "cloudformation.amazonaws.com",
-    eventNames: ["DeleteStack", "UpdateStack", "CreateChangeSet", "ExecuteChangeSet", "SetStackPolicy", "UpdateTerminationProtection"],
+    eventNames: ["DeleteStack", "UpdateStack", "CreateChangeSet", "ExecuteChangeSet", "SetStackPolicy", "UpdateTerminationProtection", "CancelUpdateStack"],
     kind: "stacks",
     fields: ["stackName"],
   },
@@ -110,8 +148,13 @@ const DEPLOYMENT_EVENTS = new Set(["UpdateStack", "CreateChangeSet", "ExecuteCha
 /** A new subscriber reads every alert; an on-call change is ordinary, a stranger's endpoint is not. */
 const HIGH_EVENTS = new Set(["Subscribe"]);
 
-const BY_SOURCE = new Map<string, WatchedOperation[]>();
-for (const operation of WATCHED_OPERATIONS) BY_SOURCE.set(operation.eventSource, [...(BY_SOURCE.get(operation.eventSource) ?? []), operation]);
+const BY_EVENT = new Map<string, WatchedOperation[]>();
+for (const operation of WATCHED_OPERATIONS) {
+  for (const eventName of operation.eventNames) {
+    const key = `${operation.eventSource} ${eventName}`;
+    BY_EVENT.set(key, [...(BY_EVENT.get(key) ?? []), operation]);
+  }
+}
 
 export const trailguardTampering: DetectionRule = {
   id: "trailguard-tampering",
@@ -128,13 +171,19 @@ export const trailguardTampering: DetectionRule = {
   signals: ["trailguard-tampered", "trailguard-deployed"],
   evaluate({ record, actor, event, settings, trailguard }) {
     if (trailguard?.ownMove) return undefined;
-    const operation = BY_SOURCE.get(event.eventSource)?.find((candidate) => candidate.eventNames.includes(event.eventName));
-    if (operation === undefined) return undefined;
-    const touched = touchedResource(record, operation, event.account, settings);
+    let touched: { readonly operation: WatchedOperation; readonly identifier: string } | undefined;
+    for (const operation of BY_EVENT.get(`${event.eventSource} ${event.eventName}`) ?? []) {
+      const identifier = touchedResource(record, operation, event.account, settings);
+      if (identifier !== undefined) {
+        touched = { operation, identifier };
+        break;
+      }
+    }
     if (touched === undefined) return undefined;
+    const { operation } = touched;
     const deployment = DEPLOYMENT_EVENTS.has(event.eventName) || actor.invokedBy === "cloudformation.amazonaws.com";
     const severity: Severity = deployment || HIGH_EVENTS.has(event.eventName) ? "high" : "critical";
-    const what = `${operation.kind === "roles" ? "role" : KIND_LABEL[operation.kind]} ${quoted(touched)}`;
+    const what = `${operation.kind === "roles" ? "role" : KIND_LABEL[operation.kind]} ${quoted(touched.identifier)}`;
     return {
       severity,
       title: deployment ? "trailguard's stack deployed or changed through CloudFormation" : "trailguard itself was changed",
@@ -167,7 +216,10 @@ const KIND_LABEL: Record<OwnResourceKind, string> = {
 function touchedResource(record: CloudTrailRecord, operation: WatchedOperation, account: string | undefined, settings: DetectionSettings): string | undefined {
   for (const identifier of identifiers(record, operation.fields)) {
     if (operation.kind === "roles") {
-      if (ownRoleNames(settings, account).has(identifier)) return identifier;
+      // A role name, or a role ARN (PassRole): IAM names compare case-insensitively.
+      const name = identifier.startsWith("arn:") ? (roleNameOf(identifier) ?? "") : identifier;
+      const inAccount = identifier.startsWith("arn:") ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(identifier)?.[1] : account;
+      if (ownRoleNames(settings, inAccount).has(name.toLowerCase())) return identifier;
     } else if (namesOwnResource(settings.self.resources, operation.kind, identifier)) {
       return identifier;
     }
@@ -193,7 +245,7 @@ function ownRoleNames(settings: DetectionSettings, account: string | undefined):
   for (const arn of trailguardRoleArns(settings.self)) {
     const inAccount = /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1];
     const name = roleNameOf(arn);
-    if (name !== undefined && (account === undefined || inAccount === account)) names.add(name);
+    if (name !== undefined && (account === undefined || inAccount === account)) names.add(name.toLowerCase());
   }
   return names;
 }

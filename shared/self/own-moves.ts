@@ -52,8 +52,9 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
     identifier !== undefined && namesOwnResource(self.resources, kind, identifier);
   switch (source) {
     case "kms.amazonaws.com":
-      // SNS encrypts alerts with the topic's key on the publisher's behalf.
-      return (name === "GenerateDataKey" || name === "Decrypt") && (owns("keys", text("keyId")) || record.userIdentity?.invokedBy === "sns.amazonaws.com") ? "plumbing" : undefined;
+      // SNS encrypts alerts with the topic's key on the publisher's behalf (and AWS services
+      // decrypt for the function); a caller cannot make a service invoke KMS in its name at will.
+      return (name === "GenerateDataKey" || name === "Decrypt") && (owns("keys", text("keyId")) || /^[a-z0-9-]+\.amazonaws\.com$/.test(record.userIdentity?.invokedBy ?? "")) ? "plumbing" : undefined;
     case "sns.amazonaws.com":
       return name === "Publish" && owns("topics", text("topicArn")) ? "plumbing" : undefined;
     case "dynamodb.amazonaws.com":

@@ -6,6 +6,12 @@ import type { DetectionRule } from "../rules/rule.js";
  * read-only calls. No function's pattern is kept by hand, so a rule cannot silently miss events.
  */
 export const API_CALL = "AWS API Call via CloudTrail";
+/**
+ * Every pattern requires an AWS source: events:PutEvents lets anyone publish any detail-type and
+ * detail, but only under a source of their own (AWS reserves "aws."), so this is what keeps a
+ * forged "CloudTrail" event off trailguard's rules.
+ */
+const AWS_SOURCE = [{ prefix: "aws." }];
 export const CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail";
 
 /** An ARN as a literal or a CloudFormation intrinsic (resolved at deploy time). */
@@ -34,6 +40,7 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
     patterns.push({
       suffix: "calls",
       pattern: {
+        source: AWS_SOURCE,
         "detail-type": [API_CALL],
         detail: {
           eventSource: sortedUnion(byName.flatMap((rule) => rule.eventSources ?? [])),
@@ -47,13 +54,13 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
   if (rootRules.length > 0) {
     patterns.push({ suffix: "root-sign-in", pattern: { source: ["aws.signin"], "detail-type": [CONSOLE_SIGN_IN], detail: { userIdentity: { type: ["Root"] } } }, state: "ENABLED" });
     // Root calls to any service. Read-only ones arrive only in the ALL state; the rules rate them.
-    patterns.push({ suffix: "root-calls", pattern: { "detail-type": [API_CALL], detail: { userIdentity: { type: ["Root"] } } }, state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" });
+    patterns.push({ suffix: "root-calls", pattern: { source: AWS_SOURCE, "detail-type": [API_CALL], detail: { userIdentity: { type: ["Root"] } } }, state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" });
   }
   const identityRules = rules.filter((rule) => rule.trailguardCallersOnly);
   if (identityRules.length > 0 && watchedRoleArns.length > 0) {
     patterns.push({
       suffix: "own-identity",
-      pattern: { "detail-type": [API_CALL], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [...watchedRoleArns] } } } } },
+      pattern: { source: AWS_SOURCE, "detail-type": [API_CALL], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [...watchedRoleArns] } } } } },
       state: identityRules.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
     });
   }

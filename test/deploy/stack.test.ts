@@ -137,6 +137,10 @@ describe("serverless package (offline)", () => {
     expect(JSON.stringify(assume?.Resource)).toContain(":role/trailguard-member-responder");
     const deny = statements.find((statement) => statement.Effect === "Deny");
     for (const fn of ["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"]) expect(JSON.stringify(deny?.Resource)).toContain(`role/trailguard-prod-${fn}"`);
+    // Only the deployed function's own code may use these powers: not the role lent elsewhere.
+    for (const statement of allowed.filter((candidate) => asList(candidate.Action).some((action) => /^(iam|sts):/.test(action)))) {
+      expect(statement.Condition, statement.Sid).toEqual({ ArnLike: { "lambda:SourceFunctionArn": sourceFunction("iam-responder") } });
+    }
   });
 
   it("lets the heartbeat tag only its own role, only with the heartbeat key", () => {
@@ -145,7 +149,10 @@ describe("serverless package (offline)", () => {
       expect.objectContaining({
         Action: ["iam:TagRole"],
         Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailguard-prod-heartbeat" },
-        Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [HEARTBEAT_TAG_KEY] } },
+        Condition: {
+          "ForAllValues:StringEquals": { "aws:TagKeys": [HEARTBEAT_TAG_KEY] },
+          ArnLike: { "lambda:SourceFunctionArn": sourceFunction("heartbeat") },
+        },
       }),
     ]);
   });
@@ -205,6 +212,8 @@ describe("serverless package (offline)", () => {
     const rules = resourcesOfType("AWS::Events::Rule").filter(([id]) => id !== "HeartbeatScheduleRule");
     expect(rules.length).toBeGreaterThanOrEqual(7);
     for (const [id, rule] of rules) {
+      // Only AWS publishes under "aws." sources: a PutEvents forgery cannot match.
+      expect((rule.Properties.EventPattern as { source: unknown }).source, id).toEqual(id === "RootDashmonitorRootSignInRule" ? ["aws.signin"] : [{ prefix: "aws." }]);
       const [target, ...others] = rule.Properties.Targets as Array<{ Arn: unknown; RetryPolicy?: unknown; DeadLetterConfig?: { Arn: unknown } }>;
       expect(others, id).toEqual([]);
       expect(JSON.stringify(target?.Arn), id).toMatch(/InputQueue/);
@@ -321,6 +330,12 @@ describe("serverless package (offline)", () => {
   }, 300_000);
 });
 
+/** The function's ARN, unqualified and with any qualifier, as the roles' conditions name it. */
+function sourceFunction(fn: string) {
+  const arn = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:trailguard-prod-${fn}`;
+  return [{ "Fn::Sub": arn }, { "Fn::Sub": `${arn}:*` }];
+}
+
 /** TRAILGUARD_OWN_RESOURCES as CloudFormation will resolve it, with ${X} shown as <X>. */
 function resolveOwnResources(value: unknown): OwnResources {
   const sub = (value as { "Fn::Sub": string })["Fn::Sub"];
@@ -420,6 +435,11 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
       name: "tamper monitor's identity used",
       event: apiCall("self-4", "aws.iam", { eventSource: "iam.amazonaws.com", eventName: "CreateUser", requestParameters: { userName: "x" }, userIdentity: role("tamper-monitor") }),
       reaches: ["root-monitor", "tamper-monitor"],
+    },
+    {
+      name: "a forged CloudTrail event published with events:PutEvents (custom source)",
+      event: { ...apiCall("self-6", "com.attacker", { eventSource: "iam.amazonaws.com", eventName: "PutRolePolicy", requestParameters: { roleName: "x" }, userIdentity: role("heartbeat") }) },
+      reaches: [],
     },
     {
       name: "an alarm deleted",

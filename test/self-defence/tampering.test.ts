@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config/config.js";
 import type { Finding } from "../../shared/model/finding.js";
 import { shouldAlert } from "../../shared/pipeline/handle-event.js";
-import { type Json, analyse, assumedRole, cloudTrailRecord, findingsOf, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
-import { ACCOUNT, KEY, RESPONDER, SELF_CONFIG, TOPIC } from "./support.js";
+import { type Json, analyse, assumedRole, cloudTrailRecord, eventBridge, findingsOf, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
+import { ACCOUNT, INPUT_QUEUE, KEY, RESPONDER, SELF_CONFIG, TOPIC } from "./support.js";
 
 /**
  * #10.3: tampering with trailguard or with CloudTrail is critical and paged. trailguard's
@@ -122,5 +122,36 @@ describe("CloudTrail blinded or narrowed", () => {
   it("StopLogging by a role is paged even with no configuration at all", () => {
     const record = cloudTrailRecord({ eventSource: "cloudtrail.amazonaws.com", eventName: "StopLogging", requestParameters: { name: "t" }, userIdentity: assumedRole("ops", "x") });
     expect(findingsOf(analyse(record)).map((f) => [f.ruleId, f.severity])).toEqual([["cloudtrail-tampering", "critical"]]);
+  });
+});
+
+describe("attacks found by review (each failed before its fix)", () => {
+  it("a CloudTrail-shaped event published under a custom source (events:PutEvents) is not CloudTrail", () => {
+    const forged = { ...eventBridge(iamCall("PutRolePolicy", { roleName: "x", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) })), source: "com.attacker" };
+    expect(analyse(forged, SELF_CONFIG).kind).toBe("unsupported");
+    expect(findingsOf(analyse({ ...forged, source: "aws.iam" }, SELF_CONFIG)).length).toBeGreaterThan(0);
+  });
+
+  it.each<[string, Json]>([
+    ["a new function given trailguard's role (PassRole)", call("lambda.amazonaws.com", "CreateFunction20150331", { functionName: "evil", role: `arn:aws:iam::${ACCOUNT}:role/${RESPONDER}` })],
+    ["an existing function switched to trailguard's role", call("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", { functionName: "evil", role: `arn:aws:iam::${ACCOUNT}:role/${RESPONDER}` })],
+    ["another function reading trailguard's input queue", call("lambda.amazonaws.com", "CreateEventSourceMapping20150331", { functionName: "evil", eventSourceArn: INPUT_QUEUE })],
+    ["the responder role's trust changed under another letter case", iamCall("UpdateAssumeRolePolicy", { roleName: RESPONDER.toUpperCase(), policyDocument: policyJson({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:user/mallory" }, Action: "sts:AssumeRole" }) }, { userIdentity: admin })],
+    ["a public function URL on the responder", call("lambda.amazonaws.com", "CreateFunctionUrlConfig", { functionName: RESPONDER, authType: "NONE" })],
+    ["a resource policy denying the functions the idempotency table", call("dynamodb.amazonaws.com", "PutResourcePolicy", { resourceArn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/trailguard-prod-idempotency` })],
+    ["a transformer rewriting the responder's log lines", call("logs.amazonaws.com", "PutTransformer", { logGroupIdentifier: "/aws/lambda/trailguard-prod-iam-responder" })],
+  ])("%s is critical", (_label, record) => {
+    expect(tamper(record)?.severity).toBe("critical");
+  });
+
+  it("a hidden, case-twinned condition key cannot pass for the revoking deny", () => {
+    const twin = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2000-01-01T00:00:00Z","AWS:TokenIssueTime":"2024-05-01T12:00:00Z"}}}]}`;
+    const record = iamCall("PutRolePolicy", { roleName: "app", policyName: "TrailguardRevokeOlderSessions", policyDocument: twin }, { userIdentity: admin });
+    expect(finding(record, "iam-policy-change")?.severity).toBe("critical");
+  });
+
+  it("a failed TagRole by a trailguard role is no heartbeat", () => {
+    const record = iamCall("TagRole", { roleName: RESPONDER, tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { errorCode: "AccessDenied", userIdentity: assumedRole(RESPONDER, RESPONDER) });
+    expect(finding(record, "trailguard-heartbeat")).toBeUndefined();
   });
 });
