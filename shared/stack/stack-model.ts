@@ -144,6 +144,26 @@ export function alarms(names: StackNames): AlarmSpec[] {
         TreatMissingData: "breaching",
       },
     },
+    {
+      // The same silence seen by EventBridge itself: AWS/Events metrics cannot be published by
+      // anyone (cloudwatch:PutMetricData refuses AWS/ namespaces), so faking the heartbeat metric
+      // above does not silence this one. The own-identity rule matches the heartbeat's event.
+      logicalId: "HeartbeatNotMatchedAlarm",
+      name: `${prefix}-heartbeat-not-matched`,
+      description: `EventBridge matched no call by trailguard's roles for ${(HEARTBEAT_ALARM_PERIOD_SECONDS * HEARTBEAT_ALARM_PERIODS) / 60} minutes, although the heartbeat makes one every ${HEARTBEAT_RATE_MINUTES}: CloudTrail or the rule is not delivering.`,
+      properties: {
+        Namespace: "AWS/Events",
+        MetricName: "MatchedEvents",
+        Dimensions: [{ Name: "RuleName", Value: `${prefix}-tamper-monitor-own-identity` }],
+        Statistic: "Sum",
+        Period: HEARTBEAT_ALARM_PERIOD_SECONDS,
+        EvaluationPeriods: HEARTBEAT_ALARM_PERIODS,
+        DatapointsToAlarm: HEARTBEAT_ALARM_PERIODS,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "breaching",
+      },
+    },
   ];
   for (const fn of FUNCTION_NAMES) {
     const id = logicalIdOf(fn);

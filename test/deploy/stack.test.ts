@@ -259,6 +259,7 @@ describe("serverless package (offline)", () => {
         "idempotency-store-failures",
         "input-rejected",
         "heartbeat-missing",
+        "heartbeat-not-matched",
         ...["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
         ...["iam-responder", "root-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
       ]
@@ -267,6 +268,11 @@ describe("serverless package (offline)", () => {
     );
     expect(template.Resources.UndeliveredEventsAlarm?.Properties).toMatchObject({ MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: "trailguard-prod-undelivered" }] });
     expect(template.Resources.HeartbeatMissingAlarm?.Properties).toMatchObject({ ComparisonOperator: "LessThanThreshold", Threshold: 1, TreatMissingData: "breaching" });
+    // The unforgeable twin: EventBridge's own count of the rule that matches the heartbeat.
+    const matched = template.Resources.HeartbeatNotMatchedAlarm?.Properties;
+    expect(matched).toMatchObject({ Namespace: "AWS/Events", MetricName: "MatchedEvents", ComparisonOperator: "LessThanThreshold", TreatMissingData: "breaching" });
+    const ruleName = (matched?.Dimensions as Array<{ Value: string }>)[0]?.Value;
+    expect(resourcesOfType("AWS::Events::Rule").map(([, rule]) => rule.Properties.Name)).toContain(ruleName);
     expect(template.Resources.HeartbeatScheduleRule?.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
   });
 
