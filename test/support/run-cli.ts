@@ -17,6 +17,9 @@ export function runReplay(args: readonly string[], options: { input?: string | B
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
+    // Bounded: a hung CLI is killed (its workers are threads of the same process).
+    timeout: 120_000,
+    killSignal: "SIGKILL",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
