@@ -323,6 +323,31 @@ describe("serverless package (offline)", () => {
     }
   });
 
+  it("is what the README says it creates: every function, alarm, queue and rule kind is in its table", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("What the stack creates (`serverless.yml`"), readme.indexOf("### Parameters"));
+    expect(table.length).toBeGreaterThan(1000);
+    for (const [, fn] of resourcesOfType("AWS::Lambda::Function")) {
+      const name = String(fn.Properties.FunctionName).replace("trailguard-prod-", "");
+      expect(table, name).toContain(`| \`${name}\` function |`);
+    }
+    const fns = resourcesOfType("AWS::Lambda::Function").map(([, fn]) => String(fn.Properties.FunctionName).replace("trailguard-prod-", ""));
+    const generic = (name: string) => fns.reduce((text, fn) => text.replace(new RegExp(`^${fn}-`), "<function>-"), name);
+    for (const [, alarm] of resourcesOfType("AWS::CloudWatch::Alarm")) {
+      const name = String(alarm.Properties.AlarmName).replace("trailguard-prod-", "");
+      expect(table.includes(`\`${name}\``) || table.includes(`\`${generic(name)}\``), name).toBe(true);
+    }
+    for (const [, rule] of resourcesOfType("AWS::Events::Rule")) {
+      const name = String(rule.Properties.Name);
+      const kind = name.replace(/^trailguard-prod-/, "").replace(new RegExp(`^(${fns.join("|")})-`), "");
+      expect(table, name).toMatch(new RegExp(`${kind}`));
+    }
+    for (const [, queue] of resourcesOfType("AWS::SQS::Queue")) {
+      expect(table, String(queue.Properties.QueueName)).toContain(generic(String(queue.Properties.QueueName).replace("trailguard-prod-", "")).replace(/^<function>-/, "trailguard-prod-<function>-").replace(/^undelivered$/, "trailguard-prod-undelivered"));
+    }
+    expect(table).toContain(String(template.Resources.AlertKeyAlias?.Properties.AliasName));
+  });
+
   it("adds the e-mail subscription only when an address is given", () => {
     const dir = mkdtempSync(join(tmpdir(), "trailguard-package-email-"));
     const result = serverless(["package", "--stage", "prod", "--region", "us-east-1", "--package", dir, "--param", "alertEmail=oncall@example.com"]);
