@@ -102,6 +102,20 @@ export function alarms(names: StackNames): AlarmSpec[] {
     ComparisonOperator: "GreaterThanThreshold",
     TreatMissingData: "notBreaching",
   });
+  // No data at all is the failure these alarms exist for: missing data counts as silence.
+  const silent = (metric: Record<string, unknown>) => ({
+    ...metric,
+    Statistic: "Sum",
+    Period: HEARTBEAT_ALARM_PERIOD_SECONDS,
+    EvaluationPeriods: HEARTBEAT_ALARM_PERIODS,
+    DatapointsToAlarm: HEARTBEAT_ALARM_PERIODS,
+    Threshold: 1,
+    ComparisonOperator: "LessThanThreshold",
+    TreatMissingData: "breaching",
+  });
+  const tamperMonitor = CONSUMERS.find((consumer) => consumer.name === "tamper-monitor");
+  const identityRule = tamperMonitor && consumerRules(names, tamperMonitor).find((rule) => rule.suffix === "own-identity");
+  if (!identityRule) throw new Error("the tamper monitor has no rule for trailguard's own identity: nothing would carry the heartbeat");
   const lambdaMetric = (fn: FunctionName, metric: string) => ({
     Namespace: "AWS/Lambda",
     MetricName: metric,
@@ -131,18 +145,7 @@ export function alarms(names: StackNames): AlarmSpec[] {
       logicalId: "HeartbeatMissingAlarm",
       name: `${prefix}-heartbeat-missing`,
       description: `No heartbeat reached trailguard for ${(HEARTBEAT_ALARM_PERIOD_SECONDS * HEARTBEAT_ALARM_PERIODS) / 60} minutes: CloudTrail stopped logging, an EventBridge rule or queue is broken, or the tamper monitor is down. trailguard is blind until this clears.`,
-      properties: {
-        Namespace: namespace,
-        MetricName: METRICS.heartbeats.metric,
-        Statistic: "Sum",
-        Period: HEARTBEAT_ALARM_PERIOD_SECONDS,
-        EvaluationPeriods: HEARTBEAT_ALARM_PERIODS,
-        DatapointsToAlarm: HEARTBEAT_ALARM_PERIODS,
-        Threshold: 1,
-        ComparisonOperator: "LessThanThreshold",
-        // No data at all is the failure this alarm exists for.
-        TreatMissingData: "breaching",
-      },
+      properties: silent({ Namespace: namespace, MetricName: METRICS.heartbeats.metric }),
     },
     {
       // The same silence seen by EventBridge itself: AWS/Events metrics cannot be published by
@@ -150,19 +153,8 @@ export function alarms(names: StackNames): AlarmSpec[] {
       // above does not silence this one. The own-identity rule matches the heartbeat's event.
       logicalId: "HeartbeatNotMatchedAlarm",
       name: `${prefix}-heartbeat-not-matched`,
-      description: `EventBridge matched no call by trailguard's roles for ${(HEARTBEAT_ALARM_PERIOD_SECONDS * HEARTBEAT_ALARM_PERIODS) / 60} minutes, although the heartbeat makes one every ${HEARTBEAT_RATE_MINUTES}: CloudTrail or the rule is not delivering.`,
-      properties: {
-        Namespace: "AWS/Events",
-        MetricName: "MatchedEvents",
-        Dimensions: [{ Name: "RuleName", Value: `${prefix}-tamper-monitor-own-identity` }],
-        Statistic: "Sum",
-        Period: HEARTBEAT_ALARM_PERIOD_SECONDS,
-        EvaluationPeriods: HEARTBEAT_ALARM_PERIODS,
-        DatapointsToAlarm: HEARTBEAT_ALARM_PERIODS,
-        Threshold: 1,
-        ComparisonOperator: "LessThanThreshold",
-        TreatMissingData: "breaching",
-      },
+      description: `EventBridge matched no call by trailguard's roles for ${(HEARTBEAT_ALARM_PERIOD_SECONDS * HEARTBEAT_ALARM_PERIODS) / 60} minutes, although the heartbeat makes one every ${HEARTBEAT_RATE_MINUTES} minutes: CloudTrail or the rule is not delivering.`,
+      properties: silent({ Namespace: "AWS/Events", MetricName: "MatchedEvents", Dimensions: [{ Name: "RuleName", Value: identityRule.name }] }),
     },
   ];
   for (const fn of FUNCTION_NAMES) {
