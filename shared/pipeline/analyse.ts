@@ -179,9 +179,11 @@ function trailguardCaller(
   const roleArn = planner.guard.trailguardIdentity(actor);
   if (roleArn === undefined) return undefined;
   const roleName = roleNameOf(roleArn) ?? "";
-  // Only trailguard's own code makes own moves: a session of its role under another name is not it.
-  if (actor.sessionName !== expectedSessionName(roleName, settings.self)) return { roleArn, ownMove: undefined };
-  return { roleArn, ownMove: recogniseOwnMove(record, roleName, eventTime, settings.self) };
+  const move = recogniseOwnMove(record, roleName, eventTime, settings.self);
+  // Containment and the heartbeat only from trailguard's own code: a session of its role under
+  // another name (the role lent to other compute, or assumed by someone else) is not it.
+  if (move !== "plumbing" && actor.sessionName !== expectedSessionName(roleName, settings.self)) return { roleArn, ownMove: undefined };
+  return { roleArn, ownMove: move };
 }
 
 function basicShapeProblem(raw: unknown): string | undefined {

@@ -14,6 +14,11 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
  *  - plumbing: learning its identity, assuming the member role in a managed account, using its
  *    own key, topic, table, queues and log groups.
  * Anything else made with its credentials is someone else wearing them.
+ *
+ * Containment and the heartbeat count only from trailguard's own code (the session named after
+ * the function, see analyse); plumbing also from the Lambda service working for the function
+ * (its event source mapping polls the queue under a session of its own), since it only touches
+ * trailguard's own key, topic, table, queues and log groups.
  */
 export type OwnMove = "containment" | "heartbeat" | "plumbing";
 
@@ -44,7 +49,8 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
     if (name === "GetCallerIdentity") return "plumbing";
     if (name === "AssumeRole") {
       const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/([^/]+)$/.exec(text("roleArn") ?? "");
-      return match && match[2] === self.memberRoleName && self.managedAccounts.includes(match[1] ?? "") ? "plumbing" : undefined;
+      // The way to containment in member accounts: as guarded as containment itself.
+      return match && match[2] === self.memberRoleName && self.managedAccounts.includes(match[1] ?? "") ? "containment" : undefined;
     }
     return undefined;
   }
@@ -60,7 +66,7 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
     case "dynamodb.amazonaws.com":
       return ["GetItem", "PutItem", "UpdateItem", "DeleteItem"].includes(name) && owns("tables", text("tableName")) ? "plumbing" : undefined;
     case "sqs.amazonaws.com":
-      return ["ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes", "SendMessage"].includes(name) &&
+      return ["ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes"].includes(name) &&
         owns("queues", text("queueUrl"))
         ? "plumbing"
         : name === "GetQueueUrl" && self.resources.queues.some((arn) => arn.endsWith(`:${text("queueName") ?? "\u0000"}`))

@@ -82,10 +82,19 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
     const impostor = assumedRole(RESPONDER, session, { path: "/" });
     const deactivate = iamCall("UpdateAccessKey", { userName: "ceo", accessKeyId: "AKIACEOKEY0000000001", status: "Inactive" }, { userIdentity: impostor });
     const lockOut = iamCall("PutRolePolicy", { roleName: "Admin", policyName: REVOKE_POLICY_NAME, policyDocument: revokeSessionsPolicyDocument(new Date(CALL_TIME)) }, { userIdentity: impostor });
-    for (const record of [deactivate, lockOut]) {
+    const intoMembers = cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/trailguard-member-responder` }, userIdentity: impostor });
+    for (const record of [deactivate, lockOut, intoMembers]) {
       expect(misuse(record)?.severity).toBe("critical");
       expect(paged(record).map((finding) => finding.ruleId)).toContain("trailguard-identity-misuse");
     }
+  });
+
+  it("the Lambda service polling the input queue under a session of its own is plumbing, not misuse", () => {
+    const poller = assumedRole(RESPONDER, "awslambda_598_20261126103000123", { path: "/" });
+    const poll = cloudTrailRecord({ eventSource: "sqs.amazonaws.com", eventName: "GetQueueAttributes", readOnly: true, requestParameters: { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/trailguard-prod-iam-responder-input` }, userIdentity: poller });
+    expect(paged(poll)).toEqual([]);
+    const elsewhere = cloudTrailRecord({ eventSource: "sqs.amazonaws.com", eventName: "GetQueueAttributes", readOnly: true, requestParameters: { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/payroll` }, userIdentity: poller });
+    expect(misuse(elsewhere)?.severity).toBe("high");
   });
 
   it("a role merely named like trailguard's is an ordinary principal (exact ARNs, not names)", () => {
