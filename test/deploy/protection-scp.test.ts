@@ -505,8 +505,12 @@ describe("deploy/protection-scp.yml", () => {
 // ---------------------------------------------------------------------------------------------
 // Every change the tampering rule pages on is one the SCP prevents (or is listed here with why not).
 describe("the SCP covers what the tampering rules watch", () => {
-  /** Operations that an SCP cannot scope to trailguard's resources: they have no resource type. */
-  const UNSCOPABLE = new Set(["sns:Unsubscribe", "sns:SetSubscriptionAttributes"]);
+  /**
+   * Operations an SCP cannot scope to trailguard's resources: the SNS two have no resource type;
+   * AddRoleToInstanceProfile authorises against the instance profile (and the roles trust only
+   * Lambda, so EC2 could not use them anyway; the SCP denies iam:PassRole on them).
+   */
+  const UNSCOPABLE = new Set(["sns:Unsubscribe", "sns:SetSubscriptionAttributes", "iam:AddRoleToInstanceProfile"]);
   const servicePrefix: Record<string, string> = { "monitoring.amazonaws.com": "cloudwatch" };
   const resourceFor: Record<string, string> = {
     functions: fn("iam-responder"),
