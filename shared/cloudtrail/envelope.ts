@@ -44,7 +44,8 @@ export function unwrapEvent(value: unknown): Unwrapped {
     // Only AWS services publish under "aws." sources; anyone allowed events:PutEvents can publish
     // any detail-type and detail under their own source. Such an event is not CloudTrail's.
     if ("source" in value && (typeof value.source !== "string" || !value.source.startsWith("aws."))) {
-      return { kind: "unsupported", reason: `EventBridge source ${JSON.stringify(truncate(String(value.source), 80))} is not an AWS service: only AWS publishes CloudTrail events` };
+      const source = typeof value.source === "string" ? JSON.stringify(truncate(value.source, 80)) : describeType(value.source);
+      return { kind: "unsupported", reason: `EventBridge source ${source} is not an AWS service: only AWS publishes CloudTrail events` };
     }
     return {
       kind: "record",

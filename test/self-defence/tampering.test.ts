@@ -155,3 +155,12 @@ describe("attacks found by review (each failed before its fix)", () => {
     expect(finding(record, "trailguard-heartbeat")).toBeUndefined();
   });
 });
+
+describe("hostile envelopes", () => {
+  it("a source that is not a string (even an object with no prototype) is refused, not thrown on", () => {
+    const record = iamCall("CreateAccessKey", { userName: "admin" });
+    for (const source of [Object.create(null) as unknown, { toString: 1 }, 42, null]) {
+      expect(analyse({ ...eventBridge(record), source }, SELF_CONFIG).kind).toBe("unsupported");
+    }
+  });
+});
