@@ -21,6 +21,8 @@ const exactRoleArn = z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
 export type ResponseMode = z.infer<typeof responseModeSchema>;
+/** Signals are what policies match on: naming one no rule emits is a policy that never applies. */
+const DECLARED_SIGNALS = new Set(RULES.flatMap((rule) => rule.signals));
 const knownRuleId = z.string().check(
   z.refine((id) => RULES.some((rule) => rule.id === id), {
     message: `unknown rule id (known: ${RULES.map((rule) => rule.id).join(", ")})`,
@@ -55,7 +57,17 @@ export const configSchema = z.strictObject({
   responderRoleArns: z._default(z.array(exactRoleArn), []),
   /** trailguard's own resources, named by the stack: changing them is tampering. */
   ownResources: z._default(ownResourcesSchema, NO_OWN_RESOURCES),
-  responsePolicy: z._default(responsePolicySchema, DEFAULT_RESPONSE_POLICY),
+  responsePolicy: z._default(
+    responsePolicySchema.check(
+      z.refine((policy) => policy.statements.every((statement) => (statement.match.signals ?? []).every((signal) => DECLARED_SIGNALS.has(signal))), {
+        message: `a statement matches a signal no rule emits (known: ${[...new Set(RULES.flatMap((rule) => rule.signals))].sort().join(", ")})`,
+      }),
+      z.refine((policy) => policy.statements.every((statement) => (statement.match.rules ?? []).every((id) => RULES.some((rule) => rule.id === id))), {
+        message: `a statement names an unknown rule (known: ${RULES.map((rule) => rule.id).join(", ")})`,
+      }),
+    ),
+    DEFAULT_RESPONSE_POLICY,
+  ),
 });
 
 export type TrailguardConfig = z.output<typeof configSchema>;

@@ -6,6 +6,7 @@
 import { type Analysis, createAnalyser } from "../pipeline/analyse.js";
 import { type ConfigInput, parseConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
+import { RULES } from "../rules/registry.js";
 
 export const ACCOUNT = "111122223333";
 export const OTHER_ACCOUNT = "444455556666";
@@ -117,6 +118,12 @@ export function analyse(input: unknown, config: ConfigInput = {}): Analysis {
 
 export function findingsOf(analysis: Analysis): readonly Finding[] {
   if (analysis.kind !== "analysed") throw new Error(`expected an analysed event, got ${analysis.kind}: ${analysis.reason}`);
+  // Every finding any test produces is held to its rule's declared signals (what policies match on).
+  for (const finding of analysis.findings) {
+    const declared = RULES.find((rule) => rule.id === finding.ruleId)?.signals ?? [];
+    const undeclared = finding.signals.filter((signal) => !declared.includes(signal));
+    if (undeclared.length > 0) throw new Error(`rule ${finding.ruleId} emitted undeclared signal(s): ${undeclared.join(", ")}`);
+  }
   return analysis.findings;
 }
 
