@@ -11,7 +11,7 @@ import { createAnalyser } from "../../shared/pipeline/analyse.js";
 import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/rules/registry.js";
 import { WATCHED_OPERATIONS } from "../../shared/rules/trailguard-tampering.js";
 import type { OwnResources } from "../../shared/self/own-resources.js";
-import { HEARTBEAT_TAG_KEY } from "../../shared/self/self-knowledge.js";
+import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/self/self-knowledge.js";
 import type { DetectionRule } from "../../shared/rules/rule.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "../integration/moto-aws.js";
 import { repoRoot } from "../support/run-cli.js";
@@ -145,6 +145,12 @@ describe("serverless package (offline)", () => {
     for (const statement of allowed.filter((candidate) => asList(candidate.Action).some((action) => /^(iam|sts):/.test(action)))) {
       expect(statement.Condition, statement.Sid).toEqual({ ArnLike: { "lambda:SourceFunctionArn": sourceFunction("iam-responder") } });
     }
+  });
+
+  it("member accounts' role trusts only the responder, under the session name the code uses and recognises", () => {
+    const member = readFileSync(join(repoRoot, "deploy", "member-account-role.yml"), "utf8");
+    expect(member).toMatch(new RegExp(`StringEquals:\\s+sts:RoleSessionName: ${MEMBER_SESSION_NAME}\\n`));
+    expect(member).toContain(':role/${ResponderRoleName}"');
   });
 
   it("lets the heartbeat tag only its own role, only with the heartbeat key", () => {
