@@ -23,6 +23,8 @@ module.exports.idempotencyTable = deployed((m, n) => `${m.prefixOf(n)}-idempoten
 // watches only the tamper monitor (the one function that cannot report its own replacement).
 module.exports.responderRoleArns = deployed((m, n) => m.roleArnsValue(n, m.FUNCTION_NAMES));
 module.exports.ownResources = deployed((m, n) => m.ownResourcesValue(n, "all"));
+module.exports.containmentRoleArns = deployed((m, n) => m.roleArnsValue(n, ["iam-responder"]));
+module.exports.heartbeatRoleArns = deployed((m, n) => m.roleArnsValue(n, ["heartbeat"]));
 module.exports.watcherRoleArns = deployed((m, n) => m.roleArnsValue(n, ["tamper-monitor"]));
 module.exports.watcherOwnResources = deployed((m, n) => m.ownResourcesValue(n, ["tamper-monitor"]));
 

@@ -43,7 +43,7 @@ export function unwrapEvent(value: unknown): Unwrapped {
     }
     // Only AWS services publish under "aws." sources; anyone allowed events:PutEvents can publish
     // any detail-type and detail under their own source. Such an event is not CloudTrail's.
-    if ("source" in value && (typeof value.source !== "string" || !value.source.startsWith("aws."))) {
+    if ("source" in value && (typeof value.source !== "string" || !/^aws\.[a-z0-9-]+$/.test(value.source))) {
       const source = typeof value.source === "string" ? JSON.stringify(truncate(value.source, 80)) : describeType(value.source);
       return { kind: "unsupported", reason: `EventBridge source ${source} is not an AWS service: only AWS publishes CloudTrail events` };
     }

@@ -55,6 +55,9 @@ export const configSchema = z.strictObject({
    * calls are exempt only when they are trailguard's own moves, anything else is misuse.
    */
   responderRoleArns: z._default(z.array(exactRoleArn), []),
+  /** Which of those roles may contain (the responder) and beat (the heartbeat); empty: any. */
+  containmentRoleArns: z._default(z.array(exactRoleArn), []),
+  heartbeatRoleArns: z._default(z.array(exactRoleArn), []),
   /** trailguard's own resources, named by the stack: changing them is tampering. */
   ownResources: z._default(ownResourcesSchema, NO_OWN_RESOURCES),
   responsePolicy: z._default(
@@ -117,9 +120,11 @@ export const CONFIG_ENV = {
   idempotencyTable: "TRAILGUARD_IDEMPOTENCY_TABLE",
   responsePolicy: "TRAILGUARD_RESPONSE_POLICY",
   ownResources: "TRAILGUARD_OWN_RESOURCES",
+  containmentRoleArns: "TRAILGUARD_CONTAINMENT_ROLE_ARNS",
+  heartbeatRoleArns: "TRAILGUARD_HEARTBEAT_ROLE_ARNS",
 } as const;
 
-const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts"] as const;
+const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts", "containmentRoleArns", "heartbeatRoleArns"] as const;
 const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable"] as const;
 const JSON_SETTINGS = ["responsePolicy", "ruleModes", "ownResources"] as const;
 
@@ -169,6 +174,8 @@ export function detectionSettings(config: TrailguardConfig): DetectionSettings {
       memberRoleName: config.memberRoleName,
       managedAccounts: config.managedAccounts,
       resources: config.ownResources,
+      containmentRoleArns: config.containmentRoleArns,
+      heartbeatRoleArns: config.heartbeatRoleArns,
     },
   };
 }

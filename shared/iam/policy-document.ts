@@ -179,7 +179,11 @@ function conditionMap(value: unknown): Map<string, Map<string, string[]>> | null
     if (!isPlainObject(block)) return null;
     const keys = new Map<string, string[]>();
     for (const [key, raw] of Object.entries(block)) {
-      const values = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+      // Condition keys are ASCII; lower-casing a look-alike (the Kelvin sign) must not turn it into a real key.
+      if (!/^[\x21-\x7e]+$/.test(key)) return null;
+      const list = Array.isArray(raw) ? raw : [raw];
+      if (!list.every((value) => typeof value === "string" || typeof value === "number" || typeof value === "boolean")) return null;
+      const values = list.map(String);
       // Condition keys are case-insensitive: "aws:TokenIssueTime" and "AWS:TokenIssueTime" are one
       // key tested twice, which this map could not represent. Refuse rather than keep one.
       if (keys.has(key.toLowerCase())) return null;

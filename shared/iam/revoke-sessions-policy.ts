@@ -52,6 +52,18 @@ const DOCUMENT_KEYS = new Set(["Version", "Id", "Statement"]);
  * an Allow beside the deny, a second condition, a NotAction or an old cut-off all fail, because
  * a document under this name is otherwise trusted to be containment.
  */
+/**
+ * A UTC instant written as YYYY-MM-DDTHH:MM:SS[.fraction]Z, and a real one: Date.parse would roll
+ * "2024-04-31" over to May 1 and read a zoneless time as local time; IAM may read neither so.
+ */
+function utcInstant(text: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/.exec(text);
+  if (!match) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms).toISOString().slice(0, 19) === text.slice(0, 19) ? ms : undefined;
+}
+
 export function checkRevokeDocument(document: PolicyDocument, eventTime: string | undefined): RevokeDocumentCheck {
   const unexpectedKey = Object.keys(document.json).find((key) => !DOCUMENT_KEYS.has(key));
   if (unexpectedKey !== undefined) return { canonical: false, why: `the document has an unexpected top-level key "${unexpectedKey.slice(0, 40)}"` };
@@ -68,11 +80,18 @@ export function checkRevokeDocument(document: PolicyDocument, eventTime: string 
   if (operators.length !== 1 || operators[0] !== "DateLessThan") return { canonical: false, why: "the condition is not a single DateLessThan" };
   const keys = [...(statement.conditions.get("DateLessThan")?.keys() ?? [])];
   if (keys.length !== 1 || keys[0] !== "aws:tokenissuetime") return { canonical: false, why: "the condition tests something other than aws:TokenIssueTime alone" };
-  const values = conditionValues(statement, "aws:TokenIssueTime");
+  // Read the cut-off from the document as written, not as normalised: one ASCII key, one string.
+  const rawCondition = (rawStatement as Record<string, unknown>).Condition as Record<string, Record<string, unknown>> | undefined;
+  const rawEntries = Object.entries(rawCondition?.DateLessThan ?? {});
+  const [rawKey, rawValue] = rawEntries[0] ?? [];
+  if (rawEntries.length !== 1 || rawKey === undefined || !/^aws:tokenissuetime$/i.test(rawKey)) return { canonical: false, why: "the condition key is not aws:TokenIssueTime as written" };
+  const values = typeof rawValue === "string" ? [rawValue] : Array.isArray(rawValue) && rawValue.every((value) => typeof value === "string") ? (rawValue as string[]) : [];
   const cutoff = values[0];
-  if (values.length !== 1 || cutoff === undefined) return { canonical: false, why: "the condition has more than one cut-off time" };
-  const cutoffMs = /^\d{4}-\d{2}-\d{2}T/.test(cutoff) ? Date.parse(cutoff) : Number.NaN;
-  if (Number.isNaN(cutoffMs)) return { canonical: false, why: `the cut-off "${cutoff.slice(0, 40)}" is not an ISO 8601 time` };
+  if (values.length !== 1 || cutoff === undefined || conditionValues(statement, "aws:TokenIssueTime").length !== 1) {
+    return { canonical: false, why: "the condition does not hold exactly one cut-off time as a string" };
+  }
+  const cutoffMs = utcInstant(cutoff);
+  if (cutoffMs === undefined) return { canonical: false, why: `the cut-off "${cutoff.slice(0, 40)}" is not a UTC time in the form trailguard and the console write` };
   const callMs = eventTime === undefined ? Number.NaN : Date.parse(eventTime);
   if (Number.isNaN(callMs)) return { canonical: false, why: "the event has no time to compare the cut-off with" };
   const drift = cutoffMs - callMs;

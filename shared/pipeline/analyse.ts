@@ -7,7 +7,7 @@ import { type TrailguardConfig, detectionSettings } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { minSeverity } from "../model/severity.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
-import { expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
+import { dutyAllows, expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import { createPrincipalGuard } from "../response/principal-guard.js";
 import { type PlannerContext, planResponse } from "../response/planner.js";
 import { RULES } from "../rules/registry.js";
@@ -180,9 +180,12 @@ function trailguardCaller(
   if (roleArn === undefined) return undefined;
   const roleName = roleNameOf(roleArn) ?? "";
   const move = recogniseOwnMove(record, roleName, eventTime, settings.self);
-  // Containment and the heartbeat only from trailguard's own code: a session of its role under
-  // another name (the role lent to other compute, or assumed by someone else) is not it.
-  if (move !== "plumbing" && actor.sessionName !== expectedSessionName(roleName, settings.self)) return { roleArn, ownMove: undefined };
+  if (move === undefined || move === "polling") return { roleArn, ownMove: move };
+  // Anything else only from trailguard's own code: a session of its role under another name (the
+  // role lent to other compute, or assumed by someone else) is not it.
+  if (actor.sessionName !== expectedSessionName(roleName, settings.self)) return { roleArn, ownMove: undefined };
+  // And containment and the heartbeat only from the role whose duty they are.
+  if ((move === "containment" || move === "heartbeat") && !dutyAllows(settings.self, roleArn, move)) return { roleArn, ownMove: undefined };
   return { roleArn, ownMove: move };
 }
 

@@ -53,6 +53,9 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
       "CreateFunctionUrlConfig20211031",
       "UpdateFunctionUrlConfig20211031",
       "DeleteFunctionUrlConfig20211031",
+      // Code signing that rejects trailguard's bundles blocks every redeploy.
+      "PutFunctionCodeSigningConfig",
+      "PutRuntimeManagementConfig",
     ],
     kind: "functions",
     fields: ["functionName", "functionArn", "resource"],
@@ -101,9 +104,9 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
   },
   {
     eventSource: "kms.amazonaws.com",
-    eventNames: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "DisableKeyRotation", "CreateGrant", "UpdateAlias", "DeleteAlias"],
+    eventNames: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "DisableKeyRotation", "CreateGrant", "RevokeGrant", "UpdateAlias", "DeleteAlias"],
     kind: "keys",
-    fields: ["keyId", "targetKeyId"],
+    fields: ["keyId", "targetKeyId", "aliasName"],
   },
   {
     eventSource: "dynamodb.amazonaws.com",
@@ -113,9 +116,9 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
   },
   {
     eventSource: "sqs.amazonaws.com",
-    eventNames: ["DeleteQueue", "SetQueueAttributes", "PurgeQueue", "AddPermission", "RemovePermission"],
+    eventNames: ["DeleteQueue", "SetQueueAttributes", "PurgeQueue", "AddPermission", "RemovePermission", "StartMessageMoveTask"],
     kind: "queues",
-    fields: ["queueUrl"],
+    fields: ["queueUrl", "sourceArn"],
   },
   { eventSource: "monitoring.amazonaws.com", eventNames: ["DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm", "SetAlarmState"], kind: "alarms", fields: ["alarmNames", "alarmName"] },
   {
@@ -131,13 +134,16 @@ export const WATCHED_OPERATIONS: readonly WatchedOperation[] = [
       // A transformer rewrites log lines before the metric filters read them.
       "PutTransformer",
       "DeleteTransformer",
+      // Logs encrypted with someone else's key go dark when that key is disabled.
+      "AssociateKmsKey",
+      "DisassociateKmsKey",
     ],
     kind: "logGroups",
     fields: ["logGroupName", "logGroupIdentifier"],
   },
   {
     eventSource: "cloudformation.amazonaws.com",
-    eventNames: ["DeleteStack", "UpdateStack", "CreateChangeSet", "ExecuteChangeSet", "SetStackPolicy", "UpdateTerminationProtection", "CancelUpdateStack"],
+    eventNames: ["DeleteStack", "UpdateStack", "CreateChangeSet", "ExecuteChangeSet", "SetStackPolicy", "UpdateTerminationProtection", "CancelUpdateStack", "RollbackStack", "ContinueUpdateRollback"],
     kind: "stacks",
     fields: ["stackName"],
   },

@@ -70,7 +70,7 @@ describe("input queue verification (aws-sdk-client-mock)", () => {
     sqsMock.on(ChangeMessageVisibilityCommand).rejects(awsError("InternalError", 500));
     let calls = 0;
 
-    const handling = handleQueueInvocation({ Records: [record(), record({ messageId: "second" })] }, { input: input(), logger: silentLogger, handle: async () => void calls++ });
+    const handling = handleQueueInvocation({ Records: [record(), record({ messageId: "second", receiptHandle: "AQEBsecondhandle0000" })] }, { input: input(), logger: silentLogger, handle: async () => void calls++ });
 
     await expect(handling).rejects.toBeInstanceOf(InputVerificationError);
     expect(calls).toBe(0);
@@ -139,7 +139,7 @@ describe("input queue verification (aws-sdk-client-mock)", () => {
     const queue = input();
 
     await expect(queue.receive({ Records: [record()] })).rejects.toThrow(/cannot resolve the input queue URL/);
-    expect((await queue.receive({ Records: [record(), record({ messageId: "b" })] })).map((delivery) => delivery.kind)).toEqual(["verified", "verified"]);
+    expect((await queue.receive({ Records: [record(), record({ messageId: "b", receiptHandle: "AQEBsecondhandle0000" })] })).map((delivery) => delivery.kind)).toEqual(["verified", "verified"]);
     expect((await queue.receive({ Records: [record()] }))[0]?.kind).toBe("verified");
     expect(sqsMock.commandCalls(GetQueueUrlCommand)).toHaveLength(2);
   });
@@ -169,7 +169,7 @@ describe("input queue verification (aws-sdk-client-mock)", () => {
   it("starts no more verifications after one fails", async () => {
     sqsMock.on(ChangeMessageVisibilityCommand).rejects(awsError("InternalError", 500));
 
-    await expect(input().receive({ Records: Array.from({ length: 50 }, (_, index) => record({ messageId: `m${index}` })) })).rejects.toBeInstanceOf(InputVerificationError);
+    await expect(input().receive({ Records: Array.from({ length: 50 }, (_, index) => record({ messageId: `m${index}`, receiptHandle: `handle${index}` })) })).rejects.toBeInstanceOf(InputVerificationError);
     expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).length).toBeLessThanOrEqual(5);
   });
 
@@ -186,5 +186,13 @@ describe("input queue verification (aws-sdk-client-mock)", () => {
 
   it("accepts GovCloud and FIFO queue ARNs", () => {
     expect(() => createQueueInput({ queueArn: "arn:aws-us-gov:sqs:us-gov-west-1:111122223333:input.fifo", sqs, visibilityTimeoutSeconds: 300 })).not.toThrow();
+  });
+
+  it("refuses every copy of a receipt handle or message id repeated in one batch (forged bodies beside a real handle)", async () => {
+    const deliveries = await input().receive({
+      Records: [record({ messageId: "a", body: '{"forged":1}' }), record({ messageId: "b", body: '{"forged":2}' }), record({ messageId: "c", receiptHandle: "AQEBotherhandle00000" })],
+    });
+    expect(deliveries.map((delivery) => delivery.kind)).toEqual(["rejected", "rejected", "verified"]);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(1);
   });
 });

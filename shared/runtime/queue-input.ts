@@ -104,10 +104,27 @@ export function createQueueInput(options: QueueInputOptions): QueueInput {
       if (records.length > MAX_RECORDS) {
         return [{ kind: "rejected", messageId: undefined, reason: `${records.length} records: an SQS batch holds at most ${MAX_RECORDS}` }];
       }
-      const checked = records.map((record: unknown, index) => checkRecord(record, index, options.queueArn));
+      // A receipt handle proves one message, not a body: a handle or message id seen twice in one
+      // batch (one real handle beside forged bodies) proves nothing, so every copy is refused.
+      const checked = refuseRepeats(records.map((record: unknown, index) => checkRecord(record, index, options.queueArn)));
       return mapBounded(checked, CONCURRENCY, (item) => (item.kind === "check" ? verify(item) : Promise.resolve(item)));
     },
   };
+}
+
+function refuseRepeats(items: Array<Checked | QueueDelivery>): Array<Checked | QueueDelivery> {
+  const count = (key: (item: Checked) => string) => {
+    const seen = new Map<string, number>();
+    for (const item of items) if (item.kind === "check") seen.set(key(item), (seen.get(key(item)) ?? 0) + 1);
+    return seen;
+  };
+  const handles = count((item) => item.receiptHandle);
+  const ids = count((item) => item.messageId);
+  return items.map((item) =>
+    item.kind === "check" && ((handles.get(item.receiptHandle) ?? 0) > 1 || (ids.get(item.messageId) ?? 0) > 1)
+      ? { kind: "rejected", messageId: item.messageId, reason: "the same receipt handle or message id appears more than once in the batch: forged records beside a real one" }
+      : item,
+  );
 }
 
 /** The record's shape, as data, before any API call. */

@@ -15,12 +15,12 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
  *    own key, topic, table, queues and log groups.
  * Anything else made with its credentials is someone else wearing them.
  *
- * Containment and the heartbeat count only from trailguard's own code (the session named after
- * the function, see analyse); plumbing also from the Lambda service working for the function
- * (its event source mapping polls the queue under a session of its own), since it only touches
- * trailguard's own key, topic, table, queues and log groups.
+ * Everything but polling counts only from trailguard's own code (the session named after the
+ * function, see analyse), and containment and the heartbeat only from the roles whose duty they
+ * are. Polling (its own queue, its own log streams) is what the Lambda service does for the
+ * function under sessions of its own.
  */
-export type OwnMove = "containment" | "heartbeat" | "plumbing";
+export type OwnMove = "containment" | "heartbeat" | "plumbing" | "polling";
 
 const IAM = "iam.amazonaws.com";
 
@@ -60,20 +60,22 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
     case "kms.amazonaws.com":
       // SNS encrypts alerts with the topic's key on the publisher's behalf (and AWS services
       // decrypt for the function); a caller cannot make a service invoke KMS in its name at will.
-      return (name === "GenerateDataKey" || name === "Decrypt") && (owns("keys", text("keyId")) || /^[a-z0-9-]+\.amazonaws\.com$/.test(record.userIdentity?.invokedBy ?? "")) ? "plumbing" : undefined;
+      return (name === "GenerateDataKey" || name === "Decrypt") && (owns("keys", text("keyId")) || ["sns.amazonaws.com", "lambda.amazonaws.com"].includes(record.userIdentity?.invokedBy ?? "")) ? "plumbing" : undefined;
     case "sns.amazonaws.com":
       return name === "Publish" && owns("topics", text("topicArn")) ? "plumbing" : undefined;
     case "dynamodb.amazonaws.com":
       return ["GetItem", "PutItem", "UpdateItem", "DeleteItem"].includes(name) && owns("tables", text("tableName")) ? "plumbing" : undefined;
     case "sqs.amazonaws.com":
+      // The event source mapping polls under a session of the Lambda service's own.
       return ["ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes"].includes(name) &&
         owns("queues", text("queueUrl"))
-        ? "plumbing"
+        ? "polling"
         : name === "GetQueueUrl" && self.resources.queues.some((arn) => arn.endsWith(`:${text("queueName") ?? "\u0000"}`))
           ? "plumbing"
           : undefined;
     case "logs.amazonaws.com":
-      return (name === "CreateLogStream" || name === "CreateLogGroup") && owns("logGroups", text("logGroupName")) ? "plumbing" : undefined;
+      // Lambda creates the function's log streams for it.
+      return (name === "CreateLogStream" || name === "CreateLogGroup") && owns("logGroups", text("logGroupName")) ? "polling" : undefined;
     default:
       return undefined;
   }

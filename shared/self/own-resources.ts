@@ -58,8 +58,8 @@ export function namesOwnResource(resources: OwnResources, kind: OwnResourceKind,
       // A topic ARN, or a subscription ARN (the topic ARN followed by ":<id>").
       return listed.some((topic) => identifier === topic || identifier.startsWith(`${topic}:`));
     case "keys": {
-      // A key ARN or a bare key id.
-      return listed.some((key) => identifier === key || key.endsWith(`:key/${identifier}`));
+      // A key ARN or a bare key id; an alias name ("alias/x") or alias ARN for the listed aliases.
+      return listed.some((key) => identifier === key || key.endsWith(`:key/${identifier}`) || (key.startsWith("alias/") && identifier.endsWith(`:${key}`)));
     }
     case "tables": {
       const name = identifier.startsWith("arn:") ? identifier.slice(identifier.indexOf(":table/") + 7).split("/")[0] ?? "" : identifier;
@@ -67,7 +67,7 @@ export function namesOwnResource(resources: OwnResources, kind: OwnResourceKind,
     }
     case "queues": {
       // A queue ARN or URL (https://sqs.<region>.amazonaws.com/<account>/<name>, or a legacy host).
-      const url = /^https?:\/\/[^/]+\/(\d{12})\/([^/?#]+)$/.exec(identifier);
+      const url = /^(?:https?:\/\/)?[^/]+\/(\d{12})\/([^/?#]+)\/?(?:[?#].*)?$/.exec(identifier);
       return listed.some((arn) => {
         if (identifier === arn) return true;
         const parts = arn.split(":");
@@ -79,8 +79,12 @@ export function namesOwnResource(resources: OwnResources, kind: OwnResourceKind,
       const name = identifier.startsWith("arn:") ? identifier.split("/")[1] ?? "" : identifier;
       return listed.includes(name);
     }
+    case "logGroups": {
+      // A name or ARN (arn:aws:logs:<region>:<account>:log-group:<name>[:*]).
+      const name = identifier.startsWith("arn:") ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? "") : identifier;
+      return listed.includes(name);
+    }
     case "alarms":
-    case "logGroups":
       return listed.includes(identifier);
   }
 }

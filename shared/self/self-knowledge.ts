@@ -12,6 +12,17 @@ export interface SelfKnowledge {
   readonly memberRoleName: string;
   readonly managedAccounts: readonly string[];
   readonly resources: OwnResources;
+  /** The roles whose duty is containment (the responder); empty: any of trailguard's roles. */
+  readonly containmentRoleArns: readonly string[];
+  /** The roles whose duty is the heartbeat; empty: any of trailguard's roles. */
+  readonly heartbeatRoleArns: readonly string[];
+}
+
+/** May this role make this kind of own move? The member role's only duty is containment. */
+export function dutyAllows(self: SelfKnowledge, roleArn: string, move: "containment" | "heartbeat"): boolean {
+  if (roleNameOf(roleArn) === self.memberRoleName && !self.roleArns.includes(roleArn)) return move === "containment";
+  const duty = move === "containment" ? self.containmentRoleArns : self.heartbeatRoleArns;
+  return duty.length === 0 || duty.includes(roleArn);
 }
 
 /** Every role ARN that is trailguard: its own roles plus the member role in each managed account. */

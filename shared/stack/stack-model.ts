@@ -304,7 +304,7 @@ export function ownResourcesValue(names: StackNames, scope: "all" | readonly Fun
     functions: fns.map((fn) => functionNameOf(names, fn)),
     rules: [...consumers.flatMap((consumer) => consumerRules(names, consumer).map((rule) => rule.name)), ...(fns.includes("heartbeat") ? [`${prefix}-heartbeat-schedule`] : [])],
     topics: everything ? ["${AlertTopic}"] : [],
-    keys: everything ? ["${AlertKey.Arn}"] : [],
+    keys: everything ? ["${AlertKey.Arn}", `alias/${prefix}-alerts`] : [],
     tables: everything ? [`${prefix}-idempotency`] : [],
     queues: [...consumers.map((consumer) => `\${${queueIdOf(consumer.name)}.Arn}`), ...(everything ? ["${DeliveryDeadLetterQueue.Arn}"] : [])],
     alarms: alarms(names)

@@ -316,7 +316,7 @@ describe("serverless package (offline)", () => {
     expect(own.queues.sort()).toEqual(resourcesOfType("AWS::SQS::Queue").map(([id]) => `<${id}.Arn>`).sort());
     expect(own.logGroups.sort()).toEqual(resourcesOfType("AWS::Logs::LogGroup").map(([, group]) => String(group.Properties.LogGroupName)).sort());
     expect(own.topics).toEqual(["<AlertTopic>"]);
-    expect(own.keys).toEqual(["<AlertKey.Arn>"]);
+    expect(own.keys).toEqual(["<AlertKey.Arn>", String(template.Resources.AlertKeyAlias?.Properties.AliasName)]);
     expect(own.tables).toEqual([String(template.Resources.IdempotencyTable?.Properties.TableName)]);
     expect(own.stacks).toEqual(["<AWS::StackName>"]);
     // The root monitor watches only the tamper monitor.

@@ -12,12 +12,14 @@ export const INPUT_QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:trailguard-prod-iam
 export const SELF_CONFIG: ConfigInput = {
   responderRoleArns: [`arn:aws:iam::${ACCOUNT}:role/${RESPONDER}`, `arn:aws:iam::${ACCOUNT}:role/trailguard-prod-tamper-monitor`, `arn:aws:iam::${ACCOUNT}:role/${HEARTBEAT}`],
   managedAccounts: [MEMBER],
+  containmentRoleArns: [`arn:aws:iam::${ACCOUNT}:role/${RESPONDER}`],
+  heartbeatRoleArns: [`arn:aws:iam::${ACCOUNT}:role/${HEARTBEAT}`],
   ownResources: {
     stacks: ["trailguard-prod"],
     functions: ["trailguard-prod-iam-responder", "trailguard-prod-tamper-monitor", "trailguard-prod-heartbeat"],
     rules: ["trailguard-prod-iam-responder", "trailguard-prod-tamper-monitor"],
     topics: [TOPIC],
-    keys: [KEY],
+    keys: [KEY, "alias/trailguard-prod-alerts"],
     tables: ["trailguard-prod-idempotency"],
     queues: [INPUT_QUEUE],
     alarms: ["trailguard-prod-heartbeat-missing"],

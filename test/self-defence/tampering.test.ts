@@ -164,3 +164,45 @@ describe("hostile envelopes", () => {
     }
   });
 });
+
+describe("attacks found by a second review (each failed before its fix)", () => {
+  const heartbeatRole = assumedRole("trailguard-prod-heartbeat", "trailguard-prod-heartbeat");
+  const tamperRole = assumedRole("trailguard-prod-tamper-monitor", "trailguard-prod-tamper-monitor");
+  const misuse = (record: Json) => finding(record, "trailguard-identity-misuse");
+
+  it.each<[string, Json]>([
+    ["the heartbeat role deactivating a key", iamCall("UpdateAccessKey", { userName: "breakglass", accessKeyId: "AKIABREAKGLASS000001", status: "Inactive" }, { userIdentity: heartbeatRole })],
+    ["the tamper monitor putting the revoke deny on the responder", iamCall("PutRolePolicy", { roleName: RESPONDER, policyName: "TrailguardRevokeOlderSessions", policyDocument: policyJson({ Effect: "Deny", Action: "*", Resource: "*", Condition: { DateLessThan: { "aws:TokenIssueTime": "2024-05-01T12:00:00Z" } } }) }, { userIdentity: tamperRole })],
+    ["the responder role tagging itself as a heartbeat", iamCall("TagRole", { roleName: RESPONDER, tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { userIdentity: assumedRole(RESPONDER, RESPONDER) })],
+    ["another session publishing to the alert topic (a fake all-clear)", cloudTrailRecord({ eventSource: "sns.amazonaws.com", eventName: "Publish", requestParameters: { topicArn: TOPIC }, userIdentity: assumedRole(RESPONDER, "evil-session") })],
+    ["another session decrypting any key through a service", cloudTrailRecord({ eventSource: "kms.amazonaws.com", eventName: "Decrypt", readOnly: true, requestParameters: {}, userIdentity: { ...assumedRole(RESPONDER, "evil-session"), invokedBy: "secretsmanager.amazonaws.com" } })],
+  ])("%s is misuse, not an own move", (_label, record) => {
+    expect(misuse(record)?.severity).toMatch(/critical|high/);
+  });
+
+  it.each<[string, Json]>([
+    ["a log transformer on trailguard's log group given by ARN", call("logs.amazonaws.com", "PutTransformer", { logGroupIdentifier: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/trailguard-prod-iam-responder:*" })],
+    ["the logs re-keyed with an attacker's key", call("logs.amazonaws.com", "AssociateKmsKey", { logGroupName: "/aws/lambda/trailguard-prod-iam-responder", kmsKeyId: "arn:aws:kms:us-east-1:999988887777:key/x" })],
+    ["the input queue purged by a URL with a trailing slash", call("sqs.amazonaws.com", "PurgeQueue", { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/trailguard-prod-iam-responder-input/` })],
+    ["the dead-letter or input queue emptied by a move task", call("sqs.amazonaws.com", "StartMessageMoveTask", { sourceArn: INPUT_QUEUE })],
+    ["the alert key's alias moved", call("kms.amazonaws.com", "UpdateAlias", { aliasName: "alias/trailguard-prod-alerts", targetKeyId: "attacker-key" })],
+    ["code signing that blocks redeploys", call("lambda.amazonaws.com", "PutFunctionCodeSigningConfig", { functionName: RESPONDER, codeSigningConfigArn: "arn:aws:lambda:us-east-1:111122223333:code-signing-config:csc-1" })],
+  ])("%s is tampering", (_label, record) => {
+    expect(tamper(record)?.severity).toBe("critical");
+  });
+
+  it.each<[string, string]>([
+    ["an impossible date that Date.parse rolls over", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2024-04-31T12:00:00Z"}}}]}`],
+    ["a zoneless time", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2024-05-01T12:00:00"}}}]}`],
+    ["a Kelvin-sign look-alike key", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:To\\u212AenIssueTime":"2024-05-01T12:00:00Z"}}}]}`],
+    ["a nested array value", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":[["2024-05-01T12:00:00Z"]]}}}]}`],
+  ])("a revoke deny with %s is not the revoking deny", (_label, document) => {
+    const record = iamCall("PutRolePolicy", { roleName: "app", policyName: "TrailguardRevokeOlderSessions", policyDocument: document }, { userIdentity: admin });
+    expect(finding(record, "iam-policy-change")?.severity).toBe("critical");
+  });
+
+  it("an EventBridge source outside aws.<service> (a partner bus) is not CloudTrail", () => {
+    const record = iamCall("CreateAccessKey", { userName: "admin" });
+    expect(analyse({ ...eventBridge(record), source: "aws.partner/evil.com/123/x" }, SELF_CONFIG).kind).toBe("unsupported");
+  });
+});
