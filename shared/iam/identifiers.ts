@@ -21,3 +21,22 @@ export function isLongTermAccessKeyId(value: string | undefined): value is strin
   return value !== undefined && LONG_TERM_ACCESS_KEY_ID.test(value);
 }
 
+
+/** An IAM role ARN, path and all: `arn:<partition>:iam::<account>:role/[<path>/]<name>`. */
+export interface RoleArnParts {
+  readonly partition: string;
+  readonly account: string;
+  readonly name: string;
+}
+
+const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+export function parseRoleArn(arn: string | undefined): RoleArnParts | undefined {
+  const match = arn === undefined ? null : ROLE_ARN.exec(arn);
+  return match ? { partition: match[1] ?? "aws", account: match[2] ?? "", name: match[3] ?? "" } : undefined;
+}
+
+/** The prefix every session ARN of a role starts with (sessions name the role without its path). */
+export function sessionArnPrefix(role: RoleArnParts): string {
+  return `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/`;
+}

@@ -6,6 +6,7 @@ import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import { type TrailguardConfig, detectionSettings } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { minSeverity } from "../model/severity.js";
+import { parseRoleArn, sessionArnPrefix } from "../iam/identifiers.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
 import { dutyAllows, expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import { createPrincipalGuard } from "../response/principal-guard.js";
@@ -67,8 +68,8 @@ function ownCallerTest(ownRoleArns: readonly string[]): Prefilter {
   if (ownRoleArns.length === 0) return () => false;
   const issuers = new Set(ownRoleArns);
   const sessionPrefixes = ownRoleArns.flatMap((arn) => {
-    const match = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-    return match ? [`arn:${match[1]}:sts::${match[2]}:assumed-role/${match[3]}/`] : [];
+    const role = parseRoleArn(arn);
+    return role ? [sessionArnPrefix(role)] : [];
   });
   return (raw) => {
     const identity = raw.userIdentity;

@@ -1,3 +1,4 @@
+import { parseRoleArn } from "../iam/identifiers.js";
 import { wildcardMatches } from "../iam/policy-document.js";
 import type { Actor, Exemption } from "../model/finding.js";
 
@@ -59,8 +60,8 @@ export function createPrincipalGuard(allowlist: readonly string[], trailguardRol
 }
 
 function roleKeyFromRoleArn(arn: string): string | undefined {
-  const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  return match ? `${match[1]}/${match[2]}` : undefined;
+  const role = parseRoleArn(arn);
+  return role ? `${role.account}/${role.name}` : undefined;
 }
 
 function roleKeyFromSessionArn(arn: string): string | undefined {

@@ -1,8 +1,9 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import { parseRoleArn } from "../iam/identifiers.js";
 import type { Severity } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
 import { type OwnResourceKind, namesOwnResource } from "../self/own-resources.js";
-import { roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
+import { trailguardRoleArns } from "../self/self-knowledge.js";
 import type { DetectionRule, DetectionSettings } from "./rule.js";
 import { describeActor, outcome } from "./rule-helpers.js";
 
@@ -223,9 +224,9 @@ function touchedResource(record: CloudTrailRecord, operation: WatchedOperation, 
   for (const identifier of identifiers(record, operation.fields)) {
     if (operation.kind === "roles") {
       // A role name, or a role ARN (PassRole): IAM names compare case-insensitively.
-      const name = identifier.startsWith("arn:") ? (roleNameOf(identifier) ?? "") : identifier;
-      const inAccount = identifier.startsWith("arn:") ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(identifier)?.[1] : account;
-      if (ownRoleNames(settings, inAccount).has(name.toLowerCase())) return identifier;
+      const passed = identifier.startsWith("arn:") ? parseRoleArn(identifier) : undefined;
+      if (identifier.startsWith("arn:") && passed === undefined) continue;
+      if (ownRoleNames(settings, passed?.account ?? account).has((passed?.name ?? identifier).toLowerCase())) return identifier;
     } else if (namesOwnResource(settings.self.resources, operation.kind, identifier)) {
       return identifier;
     }
@@ -249,9 +250,8 @@ function identifiers(record: CloudTrailRecord, fields: readonly string[]): strin
 function ownRoleNames(settings: DetectionSettings, account: string | undefined): Set<string> {
   const names = new Set<string>();
   for (const arn of trailguardRoleArns(settings.self)) {
-    const inAccount = /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1];
-    const name = roleNameOf(arn);
-    if (name !== undefined && (account === undefined || inAccount === account)) names.add(name.toLowerCase());
+    const role = parseRoleArn(arn);
+    if (role !== undefined && (account === undefined || role.account === account)) names.add(role.name.toLowerCase());
   }
   return names;
 }

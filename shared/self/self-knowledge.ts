@@ -1,3 +1,4 @@
+import { parseRoleArn } from "../iam/identifiers.js";
 import type { OwnResources } from "./own-resources.js";
 
 /**
@@ -32,7 +33,7 @@ export function trailguardRoleArns(self: Pick<SelfKnowledge, "roleArns" | "membe
 
 /** The role name of a role ARN (without its path). */
 export function roleNameOf(roleArn: string): string | undefined {
-  return /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+  return parseRoleArn(roleArn)?.name;
 }
 
 /**
