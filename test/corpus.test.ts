@@ -83,6 +83,14 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     }
   });
 
+  it("flags every console password made for another user as high", () => {
+    const backdoors = records.filter((r) => r.eventName === "CreateLoginProfile" && !r.errorCode && typeof r.requestParameters?.userName === "string" && r.requestParameters.userName !== r.userIdentity?.userName);
+    expect(backdoors.length).toBeGreaterThan(0);
+    for (const record of backdoors) {
+      expect(findingsByEvent.get(record.eventID)?.find((f) => f.ruleId === "credential-for-other-user")?.severity).toBe("high");
+    }
+  });
+
   it("flags every access key created for another user, planning to deactivate the new key", () => {
     const backdoors = records.filter(
       (r) =>

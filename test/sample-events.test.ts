@@ -24,6 +24,7 @@ const EXPECTED: Record<string, Expected[]> = {
   "benign-root-call-invoked-by-service": [],
   "cloudtrail-logging-stopped": [{ rule: "cloudtrail-tampering", severity: "critical", actions: [] }],
   "cloudtrail-management-events-excluded": [{ rule: "cloudtrail-tampering", severity: "critical", actions: [] }],
+  "credential-console-password-for-other-user": [{ rule: "credential-for-other-user", severity: "high", actions: [] }],
   "policy-admin-inline-policy-on-role": [{ rule: "iam-policy-change", severity: "critical", actions: ["revoke-sessions:planned"] }],
   "policy-administrator-access-attached-to-user": [
     { rule: "iam-policy-change", severity: "critical", actions: ["deactivate-access-key:planned", "revoke-sessions:planned"] },

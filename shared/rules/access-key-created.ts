@@ -1,6 +1,6 @@
 import { quoted } from "../model/untrusted.js";
 import type { DetectionRule } from "./rule.js";
-import { IAM_SOURCE, describeActor, outcome, requestString, responseObject, stringField } from "./rule-helpers.js";
+import { IAM_SOURCE, describeActor, outcome, requestString, responseObject, sameUserName, stringField } from "./rule-helpers.js";
 
 /**
  * CreateAccessKey. A key for oneself is routine rotation; a key for someone else is the classic
@@ -73,7 +73,3 @@ export const accessKeyCreated: DetectionRule = {
     };
   },
 };
-
-function sameUserName(a: string, b: string | undefined): boolean {
-  return b !== undefined && a.toLowerCase() === b.toLowerCase();
-}

@@ -1,5 +1,6 @@
 import { accessKeyCreated } from "./access-key-created.js";
 import { cloudTrailTampering } from "./cloudtrail-tampering.js";
+import { credentialForOtherUser } from "./credential-for-other-user.js";
 import { accessKeyReactivated } from "./access-key-reactivated.js";
 import { iamPolicyChange } from "./iam-policy-change.js";
 import { roleTrustUpdate } from "./role-trust-update.js";
@@ -16,6 +17,7 @@ export const RULES: readonly DetectionRule[] = [
   rootActivity,
   accessKeyCreated,
   accessKeyReactivated,
+  credentialForOtherUser,
   iamPolicyChange,
   roleTrustUpdate,
   cloudTrailTampering,

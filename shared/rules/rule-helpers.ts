@@ -43,3 +43,8 @@ export function documentEvidence(raw: unknown, parsed: PolicyParseResult): Evide
   if (parsed.ok) return { policyDocument: JSON.stringify(parsed.document.json, null, 2) };
   return { policyDocument: typeof raw === "string" ? raw : String(JSON.stringify(raw)) };
 }
+
+/** IAM user names are unique case-insensitively; compare names, never ARN suffixes (paths differ). */
+export function sameUserName(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
