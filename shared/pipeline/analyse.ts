@@ -36,7 +36,8 @@ export function createAnalyser(config: TrailguardConfig, rules: readonly Detecti
   const guard = createPrincipalGuard(config.allowlist, ownRoleArns);
   const planner: PlannerContext = { policy: config.responsePolicy, guard };
   const prefilter = candidateFilter(rules, ownRoleArns);
-  return { analyse: (input) => analyse(input, rules, settings, planner, prefilter) };
+  const readOnlyRules = rules.some((rule) => rule.includesReadOnly);
+  return { analyse: (input) => analyse(input, rules, settings, planner, prefilter, readOnlyRules) };
 }
 
 type Prefilter = (raw: Record<string, unknown>) => boolean;
@@ -92,7 +93,14 @@ function isRootCaller(raw: Record<string, unknown>): boolean {
 /** The common answer, shared: most records concern no rule, and replay sees a great many. */
 const NOTHING: Analysis = Object.freeze({ kind: "analysed", eventId: undefined, findings: Object.freeze([]) as readonly Finding[] });
 
-function analyse(input: unknown, rules: readonly DetectionRule[], settings: DetectionSettings, planner: PlannerContext, mayConcernRules: Prefilter): Analysis {
+function analyse(
+  input: unknown,
+  rules: readonly DetectionRule[],
+  settings: DetectionSettings,
+  planner: PlannerContext,
+  mayConcernRules: Prefilter,
+  anyRuleReadsReadOnly: boolean,
+): Analysis {
   // Fast path for raw records (replay): no envelope to unwrap, nothing allocated when no rule applies.
   if (isPlainObject(input) && !("detail-type" in input) && typeof input.eventName === "string" && input.eventName !== "" && typeof input.eventSource === "string" && input.eventSource !== "" && !mayConcernRules(input)) {
     return NOTHING;
@@ -112,7 +120,7 @@ function analyse(input: unknown, rules: readonly DetectionRule[], settings: Dete
   const event = eventFacts(record, unwrapped.envelope?.account, unwrapped.envelope?.region);
   // Read-only calls change nothing; only root's are worth an alert, and those a rule asks for.
   const quietReadOnly = event.readOnly && actor.type !== "Root";
-  if (quietReadOnly && !rules.some((rule) => rule.includesReadOnly)) return { kind: "analysed", eventId: event.eventId, findings: [] };
+  if (quietReadOnly && !anyRuleReadsReadOnly) return { kind: "analysed", eventId: event.eventId, findings: [] };
 
   const trailguard = trailguardCaller(record, actor, event.eventTime, planner, settings);
   const ruleInput: RuleInput = { record, actor, event, settings, trailguard };
