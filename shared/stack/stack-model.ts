@@ -1,4 +1,3 @@
-import { HEARTBEAT_TAG_KEY } from "../self/self-knowledge.js";
 import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
 import type { DetectionRule } from "../rules/rule.js";
 import { type RenderedPattern, type TemplateValue, renderPatterns } from "./event-patterns.js";
@@ -320,4 +319,3 @@ export function roleArnsValue(names: StackNames, fns: readonly FunctionName[]): 
   return { "Fn::Join": [",", fns.map((fn) => roleArnOf(names, fn))] };
 }
 
-export { HEARTBEAT_TAG_KEY };
