@@ -27,12 +27,22 @@ const EXPECTED: Record<string, Expected[]> = {
   "credential-console-password-for-other-user": [{ rule: "credential-for-other-user", severity: "high", actions: [] }],
   "policy-admin-inline-policy-on-role": [{ rule: "iam-policy-change", severity: "critical", actions: ["revoke-sessions:planned"] }],
   "policy-administrator-access-attached-to-user": [
-    { rule: "iam-policy-change", severity: "critical", actions: ["deactivate-access-key:planned", "revoke-sessions:planned"] },
+    {
+      rule: "iam-policy-change",
+      severity: "critical",
+      // The actor (alice, AKIA key) quarantined, then temp-contractor, the new admin, contained.
+      actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"],
+    },
   ],
   "policy-detached-from-role": [{ rule: "iam-policy-change", severity: "low", actions: [] }],
   "policy-escalation-permissions-on-user": [{ rule: "iam-policy-change", severity: "high", actions: [] }],
   "policy-notaction-grant-on-group": [
-    { rule: "iam-policy-change", severity: "critical", actions: ["deactivate-access-key:planned", "revoke-sessions:planned"] },
+    {
+      rule: "iam-policy-change",
+      severity: "critical",
+      // The actor (dave, AKIA key) quarantined; the group is not contained (skipped, to be handled by hand).
+      actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "revoke-sessions:skipped"],
+    },
   ],
   "policy-permissions-boundary-removed": [{ rule: "iam-policy-change", severity: "high", actions: [] }],
   "policy-read-only-inline-policy": [{ rule: "iam-policy-change", severity: "medium", actions: [] }],
@@ -47,10 +57,18 @@ const EXPECTED: Record<string, Expected[]> = {
   ],
   "trust-create-role-for-lambda-service": [{ rule: "role-trust-update", severity: "low", actions: [] }],
   "trust-github-oidc-without-sub-condition": [{ rule: "role-trust-update", severity: "high", actions: [] }],
-  "trust-opened-to-everyone": [{ rule: "role-trust-update", severity: "critical", actions: ["revoke-sessions:planned"] }],
+  "trust-opened-to-everyone": [
+    // The actor's role sessions revoked, then the opened role closed (sessions revoked, deny policy).
+    { rule: "role-trust-update", severity: "critical", actions: ["revoke-sessions:planned", "revoke-sessions:planned", "attach-deny-policy:planned"] },
+  ],
   "trust-policy-not-recorded": [{ rule: "role-trust-update", severity: "medium", actions: [] }],
   "trust-untrusted-account-without-external-id": [
-    { rule: "role-trust-update", severity: "critical", actions: ["deactivate-access-key:planned", "revoke-sessions:planned"] },
+    {
+      rule: "role-trust-update",
+      severity: "critical",
+      // The actor (mallory, AKIA key) quarantined, then the opened role closed.
+      actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "revoke-sessions:planned", "attach-deny-policy:planned"],
+    },
   ],
   "trust-vendor-account-with-external-id": [{ rule: "role-trust-update", severity: "high", actions: [] }],
 };

@@ -40,3 +40,50 @@ export function parseRoleArn(arn: string | undefined): RoleArnParts | undefined 
 export function sessionArnPrefix(role: RoleArnParts): string {
   return `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/`;
 }
+
+/**
+ * Roles AWS manages and IAM will not let anyone change: service-linked roles
+ * (`/aws-service-role/`) and the roles IAM Identity Center and other services keep under
+ * `/aws-reserved/` (Identity Center's permission-set roles are `AWSReservedSSO_<set>_<hash>`).
+ * Known from the role's path when the ARN carries it, else from the names AWS gives them.
+ */
+export type ServiceManagedRole = "service-linked" | "identity-center" | "aws-reserved";
+
+export function serviceManagedRole(roleArnOrName: string | undefined): ServiceManagedRole | undefined {
+  if (roleArnOrName === undefined) return undefined;
+  // With an ARN the path decides: anyone may name a role "AWSReservedSSO_…" at path "/".
+  if (roleArnOrName.includes(":role/")) {
+    if (roleArnOrName.includes(":role/aws-reserved/sso.amazonaws.com/")) return "identity-center";
+    if (roleArnOrName.includes(":role/aws-service-role/")) return "service-linked";
+    if (roleArnOrName.includes(":role/aws-reserved/")) return "aws-reserved";
+    return undefined;
+  }
+  // A bare name (a session without its issuer, a target named by an event): the planner's guess,
+  // which the responder checks against the real ARN from IAM before acting.
+  if (/^AWSReservedSSO_/i.test(roleArnOrName)) return "identity-center";
+  if (/^AWSServiceRoleFor/i.test(roleArnOrName)) return "service-linked";
+  return undefined;
+}
+
+/** IAM user and role names are unique per account without regard to case: compare them so. */
+export function sameIamName(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** An IAM user or role ARN, path included: `arn:<partition>:iam::<account>:<kind>/[<path>/]<name>`. */
+export interface PrincipalArnParts {
+  readonly partition: string;
+  readonly account: string;
+  readonly kind: "user" | "role";
+  /** "/" or "/admins/": as IAM writes paths. */
+  readonly path: string;
+  readonly name: string;
+}
+
+const PRINCIPAL_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):(user|role)(\/(?:[^/]+\/)*)([^/]+)$/;
+
+export function parsePrincipalArn(arn: string | undefined): PrincipalArnParts | undefined {
+  const match = arn === undefined ? null : PRINCIPAL_ARN.exec(arn);
+  if (!match) return undefined;
+  return { partition: match[1] ?? "aws", account: match[2] ?? "", kind: match[3] as "user" | "role", path: match[4] ?? "/", name: match[5] ?? "" };
+}

@@ -62,7 +62,16 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
       ["iam-policy-change", "critical"],
       ["trailguard-identity-misuse", "critical"],
     ]);
-    expect(outcome.findings[0]?.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "skipped", reason: "the target is trailguard's own responder" })]);
+    expect(outcome.findings[0]?.actions).toEqual([
+      expect.objectContaining({
+        type: "revoke-sessions",
+        status: "skipped",
+        target: { kind: "role", account: ACCOUNT, roleName: "trailguard-prod-iam-responder" },
+        reason: "the target is trailguard's own responder",
+      }),
+      // The role just granted admin is contained (contain-new-admin): it is not trailguard's.
+      expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: "x" } }),
+    ]);
     expect(published.map((finding) => finding.ruleId)).toEqual(["iam-policy-change", "trailguard-identity-misuse"]);
   });
 

@@ -9,10 +9,18 @@ import { atLeast, severitySchema } from "../model/severity.js";
  * Its actions are templates the planner turns into concrete actions:
  *  - "deactivate-target-key": deactivate the access key the finding is about (a created or
  *    reactivated key);
- *  - "contain-actor": stop the principal that made the call: revoke its role sessions, or for
- *    an IAM user deactivate the long-term key it used and revoke the user's sessions.
+ *  - "contain-actor": stop the principal that made the call, as a compromised one: a role's
+ *    sessions are revoked; an IAM user is quarantined (every active key deactivated, the deny
+ *    policy attached, sessions revoked); a federated user's issuing user likewise;
+ *  - "contain-target": the same for the principal the finding is about (a user or role just
+ *    granted admin-equivalent rights, a role whose trust was opened);
+ *  - "deny-target": attach the deny policy to that principal, so nobody can use it until a
+ *    person releases it (a role opened to everyone: its door, not only its sessions).
+ * `invokedByService` narrows a statement to calls a service made on someone's behalf (true) or
+ * to direct calls (false). Whatever the policy says, a person is never contained for what a
+ * service did for them: that guardrail is the planner's.
  */
-export const ACTION_TEMPLATES = ["deactivate-target-key", "contain-actor"] as const;
+export const ACTION_TEMPLATES = ["deactivate-target-key", "contain-actor", "contain-target", "deny-target"] as const;
 export type ActionTemplate = (typeof ACTION_TEMPLATES)[number];
 
 const nonEmpty = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
@@ -25,6 +33,7 @@ export const responseStatementSchema = z.strictObject({
     categories: z.optional(nonEmpty(z.enum(CATEGORIES))),
     signals: z.optional(nonEmpty(z.string())),
     minSeverity: z.optional(severitySchema),
+    invokedByService: z.optional(z.boolean()),
   }),
   actions: nonEmpty(z.enum(ACTION_TEMPLATES)),
 });
@@ -62,13 +71,44 @@ export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = {
       },
       actions: ["contain-actor"],
     },
+    {
+      id: "close-public-role",
+      description:
+        "A role opened to everyone is a door, whoever opened it (a stack too): its sessions are revoked and the deny policy keeps it shut until a person releases it.",
+      match: { signals: ["trust-public"], minSeverity: "critical" },
+      actions: ["contain-target", "deny-target"],
+    },
+    {
+      id: "close-role-opened-to-untrusted-account",
+      description:
+        "A role opened to an untrusted account without an external id is closed the same way, a stack's too (a stack is a way round containment): list partner accounts in trustedAccounts, give vendor roles an external id.",
+      match: { signals: ["trust-untrusted-account"], minSeverity: "critical" },
+      actions: ["contain-target", "deny-target"],
+    },
+    {
+      id: "contain-new-admin",
+      description:
+        "A principal just granted admin-equivalent rights is contained like a compromised actor; not when a service (CloudFormation, Service Catalog) made the grant as part of a deployment.",
+      match: { signals: ["admin-grant"], minSeverity: "critical", invokedByService: false },
+      actions: ["contain-target"],
+    },
   ],
 };
 
-type MatchableFinding = Pick<Finding, "ruleId" | "category" | "signals" | "severity">;
+type MatchableFinding = Pick<Finding, "ruleId" | "category" | "signals" | "severity"> & { readonly actor: Pick<Finding["actor"], "invokedBy"> };
+
+/**
+ * A service acting for a principal (CloudFormation deploying a stack, Service Catalog, …):
+ * CloudTrail names it in `invokedBy`. "AWS Internal" is AWS acting for itself, also not a person.
+ */
+export function invokedByService(actor: Pick<Finding["actor"], "invokedBy">): string | undefined {
+  const by = actor.invokedBy;
+  return by !== undefined && (by.endsWith(".amazonaws.com") || by === "AWS Internal") ? by : undefined;
+}
 
 export function statementMatches(statement: ResponseStatement, finding: MatchableFinding): boolean {
-  const { rules, categories, signals, minSeverity } = statement.match;
+  const { rules, categories, signals, minSeverity, invokedByService: byService } = statement.match;
+  if (byService !== undefined && (invokedByService(finding.actor) !== undefined) !== byService) return false;
   if (rules && !rules.includes(finding.ruleId)) return false;
   if (categories && !categories.includes(finding.category)) return false;
   if (signals && !signals.some((signal) => finding.signals.includes(signal))) return false;

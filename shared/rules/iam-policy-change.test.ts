@@ -252,7 +252,14 @@ describe("iam-policy-change", () => {
   });
 
   describe("response to a critical admin grant", () => {
-    it("an assumed role is contained by revoking that role's sessions", () => {
+    /** contain-new-admin: bob, the user just granted admin, is quarantined after the actor. */
+    const CONTAIN_BOB = [
+      { type: "deactivate-user-keys", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+      { type: "attach-deny-policy", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+      { type: "revoke-sessions", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+    ];
+
+    it("an assumed role is contained by revoking that role's sessions, and the new admin is contained", () => {
       const record = putUserPolicy(policyJson(ADMIN), { userIdentity: assumedRole("platform-admin", "sam") });
       const finding = findingOf(eventBridge(record), RULE);
       expect(finding.actions).toEqual([
@@ -262,26 +269,39 @@ describe("iam-policy-change", () => {
           target: { kind: "role", account: ACCOUNT, roleName: "platform-admin" },
           reason: expect.stringMatching(/contain the actor/),
         },
+        ...CONTAIN_BOB,
       ]);
     });
 
-    it("an IAM user signing with an AKIA key gets that key deactivated and its sessions revoked", () => {
+    it("an IAM user signing with an AKIA key gets that key deactivated, is quarantined and its sessions revoked; the new admin is contained", () => {
       const record = putUserPolicy(policyJson(ADMIN), { userIdentity: iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" }) });
       const finding = findingOf(record, RULE);
+      const mallory = { kind: "user", account: ACCOUNT, userName: "mallory" };
       expect(finding.actions).toEqual([
         expect.objectContaining({
           type: "deactivate-access-key",
           status: "planned",
           target: { kind: "access-key", account: ACCOUNT, userName: "mallory", accessKeyId: "AKIAMALLORYKEY000001" },
         }),
-        expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "mallory" } }),
+        expect.objectContaining({ type: "deactivate-user-keys", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        expect.objectContaining({ type: "attach-deny-policy", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        expect.objectContaining({ type: "revoke-sessions", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        ...CONTAIN_BOB,
       ]);
     });
 
-    it("an IAM user on a console session (ASIA key) only gets its sessions revoked", () => {
+    it("an IAM user on a console session (ASIA key) is quarantined, but no key deactivation is planned for the session key", () => {
       const record = putUserPolicy(policyJson(ADMIN), { userIdentity: iamUser("mallory", { accessKeyId: "ASIAMALLORYSESSION01" }) });
       const finding = findingOf(record, RULE);
-      expect(finding.actions.map((action) => action.type)).toEqual(["revoke-sessions"]);
+      expect(finding.actions.map((action) => [action.type, action.target.kind === "user" ? action.target.userName : action.target.kind])).toEqual([
+        ["deactivate-user-keys", "mallory"],
+        ["attach-deny-policy", "mallory"],
+        ["revoke-sessions", "mallory"],
+        ["deactivate-user-keys", "bob"],
+        ["attach-deny-policy", "bob"],
+        ["revoke-sessions", "bob"],
+      ]);
+      expect(finding.actions.every((action) => action.status === "planned")).toBe(true);
     });
 
     it("deleting the containment policy also contains the actor", () => {

@@ -23,26 +23,42 @@ const CONTAIN_ACTOR = {
   reason: expect.stringMatching(/contain the actor/),
 };
 
+/** close-opened-role: the opened role itself has its sessions revoked and the deny policy attached, after the actor. */
+const CLOSE_ROLE = [
+  {
+    type: "revoke-sessions",
+    status: "planned",
+    target: { kind: "role", account: ACCOUNT, roleName: "app" },
+    reason: expect.stringMatching(/contain the role the finding is about/),
+  },
+  {
+    type: "attach-deny-policy",
+    status: "planned",
+    target: { kind: "role", account: ACCOUNT, roleName: "app" },
+    reason: expect.stringMatching(/contain the role the finding is about/),
+  },
+];
+
 describe("role-trust-update", () => {
   describe("public principals", () => {
     it.each<[string, unknown]>([
       ['Principal "*"', "*"],
       ['Principal {"AWS": "*"}', { AWS: "*" }],
       ['Principal {"AWS": ["*"]}', { AWS: ["*"] }],
-    ])("%s is critical and the actor's sessions are revoked", (_label, principal) => {
+    ])("%s is critical, the actor's sessions are revoked and the role is closed", (_label, principal) => {
       const finding = findingOf(eventBridge(updateTrust(trust(principal))), RULE);
       expect(finding.severity).toBe("critical");
       expect(finding.signals).toContain("trust-public");
       expect(finding.reasons.join(" ")).toMatch(/Principal "\*"/);
       expect(finding.target).toMatchObject({ kind: "role", name: "app" });
-      expect(finding.actions).toEqual([CONTAIN_ACTOR]);
+      expect(finding.actions).toEqual([CONTAIN_ACTOR, ...CLOSE_ROLE]);
     });
 
     it("is critical on CreateRole too", () => {
       const finding = findingOf(createRole(trust("*")), RULE);
       expect(finding.severity).toBe("critical");
       expect(finding.summary).toMatch(/created role "app"/);
-      expect(finding.actions).toEqual([CONTAIN_ACTOR]);
+      expect(finding.actions).toEqual([CONTAIN_ACTOR, ...CLOSE_ROLE]);
     });
 
     it('Principal "*" pinned by aws:PrincipalOrgID is not critical', () => {
@@ -64,13 +80,13 @@ describe("role-trust-update", () => {
       ["a bare account id", OTHER_ACCOUNT],
       ["a root ARN", `arn:aws:iam::${OTHER_ACCOUNT}:root`],
       ["a role ARN", `arn:aws:iam::${OTHER_ACCOUNT}:role/attacker`],
-    ])("an untrusted account as %s without sts:ExternalId is critical and contained", (_label, principal) => {
+    ])("an untrusted account as %s without sts:ExternalId is critical, the actor contained and the role closed", (_label, principal) => {
       const finding = findingOf(updateTrust(trust({ AWS: principal })), RULE);
       expect(finding.severity).toBe("critical");
       expect(finding.signals).toEqual(["trust-untrusted-account"]);
       expect(finding.reasons.join(" ")).toContain(`untrusted account ${OTHER_ACCOUNT}`);
       expect(finding.reasons.join(" ")).toMatch(/without an sts:ExternalId/);
-      expect(finding.actions).toEqual([CONTAIN_ACTOR]);
+      expect(finding.actions).toEqual([CONTAIN_ACTOR, ...CLOSE_ROLE]);
     });
 
     it.each([OTHER_ACCOUNT, `arn:aws:iam::${OTHER_ACCOUNT}:root`])(
@@ -191,11 +207,19 @@ describe("role-trust-update", () => {
       expect(finding.actions).toEqual([]);
     });
 
-    it("an IAM user making the role public gets its key deactivated and sessions revoked", () => {
+    it("an IAM user making the role public gets its key deactivated, is quarantined and its sessions revoked; the role is closed", () => {
       const finding = findingOf(updateTrust(trust("*"), { userIdentity: iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" }) }), RULE);
-      expect(finding.actions.map((action) => [action.type, action.status])).toEqual([
-        ["deactivate-access-key", "planned"],
-        ["revoke-sessions", "planned"],
+      const mallory = { kind: "user", account: ACCOUNT, userName: "mallory" };
+      expect(finding.actions).toEqual([
+        expect.objectContaining({
+          type: "deactivate-access-key",
+          status: "planned",
+          target: { kind: "access-key", account: ACCOUNT, userName: "mallory", accessKeyId: "AKIAMALLORYKEY000001" },
+        }),
+        expect.objectContaining({ type: "deactivate-user-keys", status: "planned", target: mallory }),
+        expect.objectContaining({ type: "attach-deny-policy", status: "planned", target: mallory }),
+        expect.objectContaining({ type: "revoke-sessions", status: "planned", target: mallory }),
+        ...CLOSE_ROLE,
       ]);
     });
 

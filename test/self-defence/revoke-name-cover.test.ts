@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { revokeSessionsPolicyDocument } from "../../shared/iam/revoke-sessions-policy.js";
-import { assumedRole, findingOf, iamCall, policyJson } from "../../shared/test-support/records.js";
+import { ACCOUNT, assumedRole, findingOf, iamCall, policyJson } from "../../shared/test-support/records.js";
 
 /**
  * #10.1: a name proves nothing. A document written under a containment policy name
@@ -21,12 +21,25 @@ describe("an admin grant cannot hide under the containment policy's name", () =>
     ["PutUserPolicy", "TrailguardRevokeOlderSessions"],
     ["PutRolePolicy", "AWSRevokeOlderSessions"],
     ["PutUserPolicy", "trailguardrevokeoldersessions"],
-  ] as const)("%s %s with [Deny before 2000, Allow *:*] is a critical admin grant and contains the actor", (eventName, name) => {
+  ] as const)("%s %s with [Deny before 2000, Allow *:*] is a critical admin grant and contains the actor and the new admin", (eventName, name) => {
     const finding = findingOf(put(eventName, name, policyJson(revokeDeny("2000-01-01T00:00:00Z"), { Effect: "Allow", Action: "*:*", Resource: "*" })), RULE);
     expect(finding.severity).toBe("critical");
     expect(finding.signals).toEqual(expect.arrayContaining(["admin-grant", "revoke-policy-removed"]));
     expect(finding.reasons.join(" ")).toContain("*:*");
-    expect(finding.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "planned", target: expect.objectContaining({ roleName: "ops" }) })]);
+    // The actor first, then the principal just granted admin (a user is quarantined, a role's sessions revoked).
+    const mallory = { kind: "user", account: ACCOUNT, userName: "mallory" };
+    const onTarget =
+      eventName === "PutUserPolicy"
+        ? [
+            expect.objectContaining({ type: "deactivate-user-keys", status: "planned", target: mallory }),
+            expect.objectContaining({ type: "attach-deny-policy", status: "planned", target: mallory }),
+            expect.objectContaining({ type: "revoke-sessions", status: "planned", target: mallory }),
+          ]
+        : [expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: "app" } })];
+    expect(finding.actions).toEqual([
+      expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: "ops" } }),
+      ...onTarget,
+    ]);
   });
 
   it("a fresh revoking deny plus an Allow of privilege-escalation actions is still critical", () => {

@@ -20,6 +20,11 @@ function findings(record: Json): readonly Finding[] {
 }
 const paged = (record: Json) => findings(record).filter((finding) => shouldAlert(finding, config));
 const misuse = (record: Json) => findings(record).find((finding) => finding.ruleId === "trailguard-identity-misuse");
+/** contain-new-admin on user "m", just granted admin: quarantined after the actor. */
+const containM = () =>
+  (["deactivate-user-keys", "attach-deny-policy", "revoke-sessions"] as const).map((type) =>
+    expect.objectContaining({ type, status: "planned", target: { kind: "user", account: ACCOUNT, userName: "m" }, reason: expect.stringMatching(/contain the user the finding is about/) }),
+  );
 
 describe("trailguard's own moves stay quiet", () => {
   it.each<[string, Json]>([
@@ -102,13 +107,25 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
     const record = iamCall("UpdateAccessKey", { userName: "bob", accessKeyId: "AKIABOBNEWKEY0000001", status: "Inactive" }, { userIdentity: lookalike });
     expect(misuse(record)).toBeUndefined();
     const grant = iamCall("PutUserPolicy", { userName: "m", policyName: "x", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: lookalike });
-    expect(findings(grant)[0]?.actions).toEqual([expect.objectContaining({ type: "revoke-sessions", status: "planned", target: expect.objectContaining({ roleName: `${RESPONDER}-x` }) })]);
+    expect(findings(grant)[0]?.actions).toEqual([
+      expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: `${RESPONDER}-x` } }),
+      ...containM(),
+    ]);
   });
 
   it("containment is never turned on trailguard's own role, even when its identity is misused", () => {
     const grant = iamCall("PutUserPolicy", { userName: "m", policyName: "x", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: responder });
     const policyFinding = findings(grant).find((finding) => finding.ruleId === "iam-policy-change");
-    expect(policyFinding?.actions).toEqual([expect.objectContaining({ status: "skipped", reason: "the target is trailguard's own responder" })]);
+    expect(policyFinding?.actions).toEqual([
+      expect.objectContaining({
+        type: "revoke-sessions",
+        status: "skipped",
+        target: { kind: "role", account: ACCOUNT, roleName: RESPONDER },
+        reason: "the target is trailguard's own responder",
+      }),
+      // The user the misused identity made admin is not trailguard's: it is contained.
+      ...containM(),
+    ]);
   });
 
   it("the heartbeat is its own info finding, never paged", () => {
