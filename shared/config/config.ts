@@ -19,6 +19,7 @@ const arnPattern = z
 const exactRoleArn = z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN"));
 
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
+export const QUARANTINE_POLICIES = ["AWSDenyAll", "AWSCompromisedKeyQuarantineV3"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
 export type ResponseMode = z.infer<typeof responseModeSchema>;
 /** Signals are what policies match on: naming one no rule emits is a policy that never applies. */
@@ -58,6 +59,12 @@ export const configSchema = z.strictObject({
   /** Which of those roles may contain (the responder) and beat (the heartbeat); empty: any. */
   containmentRoleArns: z._default(z.array(exactRoleArn), []),
   heartbeatRoleArns: z._default(z.array(exactRoleArn), []),
+  /**
+   * The AWS managed policy attached to quarantine a principal: AWSDenyAll (every request denied,
+   * the default) or AWSCompromisedKeyQuarantineV3 (AWS's own quarantine for exposed keys, which
+   * denies the dangerous actions only). The responder may attach no other (iam:PolicyARN).
+   */
+  quarantinePolicy: z._default(z.enum(QUARANTINE_POLICIES), "AWSDenyAll"),
   /** trailguard's own resources, named by the stack: changing them is tampering. */
   ownResources: z._default(ownResourcesSchema, NO_OWN_RESOURCES),
   responsePolicy: z._default(
@@ -122,10 +129,11 @@ export const CONFIG_ENV = {
   ownResources: "TRAILGUARD_OWN_RESOURCES",
   containmentRoleArns: "TRAILGUARD_CONTAINMENT_ROLE_ARNS",
   heartbeatRoleArns: "TRAILGUARD_HEARTBEAT_ROLE_ARNS",
+  quarantinePolicy: "TRAILGUARD_QUARANTINE_POLICY",
 } as const;
 
 const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts", "containmentRoleArns", "heartbeatRoleArns"] as const;
-const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable"] as const;
+const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable", "quarantinePolicy"] as const;
 const JSON_SETTINGS = ["responsePolicy", "ruleModes", "ownResources"] as const;
 
 /** Lists are comma-separated; ruleModes and responsePolicy are inline JSON. Empty values mean "default". */
@@ -153,6 +161,11 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv): TrailguardConfig {
     }
   }
   return parseConfig(input, "environment");
+}
+
+/** The quarantine policy's ARN in the responder's partition. */
+export function quarantinePolicyArn(config: TrailguardConfig, partition: string): string {
+  return `arn:${partition}:iam::aws:policy/${config.quarantinePolicy}`;
 }
 
 export function modeForRule(config: TrailguardConfig, ruleId: string): ResponseMode {

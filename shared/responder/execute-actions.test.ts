@@ -1,5 +1,16 @@
 import { Readable } from "node:stream";
-import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import {
+  AttachUserPolicyCommand,
+  GetRoleCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -20,6 +31,7 @@ import { executeActions } from "./execute-actions.js";
  */
 const NOW = new Date("2026-11-23T03:00:00.000Z");
 const SELF_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/trailguard-responder/handler`;
+const KEYS: Record<string, string[]> = { bob: ["AKIABOBNEWKEY0000001"], mallory: ["AKIAMALLORYKEY000001", "AKIAMALLORYKEY000002"], eve: [] };
 
 const backdoor = eventBridge(
   iamCall("CreateAccessKey", { userName: "bob" }, { responseElements: { accessKey: { accessKeyId: "AKIABOBNEWKEY0000001", userName: "bob" } } }),
@@ -47,6 +59,12 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     iam.reset();
     sts.reset();
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: SELF_ARN, UserId: "AROAEXAMPLE:handler" });
+    // IAM as it stands before the response: the principals exist, their keys are active.
+    iam.on(GetUserCommand).callsFake((input: { UserName: string }) => ({ User: { UserName: input.UserName, Arn: `arn:aws:iam::${ACCOUNT}:user/${input.UserName}` } }));
+    iam.on(GetRoleCommand).callsFake((input: { RoleName: string }) => ({ Role: { RoleName: input.RoleName, Arn: `arn:aws:iam::${ACCOUNT}:role/${input.RoleName}` } }));
+    iam.on(ListAccessKeysCommand).callsFake((input: { UserName: string }) => ({ AccessKeyMetadata: (KEYS[input.UserName] ?? []).map((id) => ({ AccessKeyId: id, Status: "Active" })) }));
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
   });
   afterEach(() => {
     iam.reset();
@@ -96,15 +114,28 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     expect(finding.actions[0]?.reason).toMatch(/LimitExceeded: .*sessions were NOT revoked.*AWSDenyAll/);
   });
 
-  it("contains an IAM user by deactivating the key it used and revoking the user's sessions", async () => {
+  it("quarantines an IAM user: the key it used, its other keys, the deny policy, and its sessions", async () => {
     iam.on(UpdateAccessKeyCommand).resolves({});
     iam.on(PutUserPolicyCommand).resolves({});
+    iam.on(AttachUserPolicyCommand).resolves({});
     const grant = eventBridge(
       iamCall("AttachUserPolicy", { userName: "eve", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { userIdentity: iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" }) }),
     );
     const finding = await executeActions(findingOf(grant, "iam-policy-change"), context());
-    expect(finding.actions.map((action) => `${action.type}:${action.status}`)).toEqual(["deactivate-access-key:done", "revoke-sessions:done"]);
-    expect(iam.commandCalls(UpdateAccessKeyCommand)[0]?.args[0].input).toEqual({ UserName: "mallory", AccessKeyId: "AKIAMALLORYKEY000001", Status: "Inactive" });
+    const onMallory = finding.actions.filter((action) => "userName" in action.target && action.target.userName === "mallory");
+    expect(onMallory.map((action) => `${action.type}:${action.status}`)).toEqual([
+      "deactivate-access-key:done",
+      "deactivate-user-keys:done",
+      "attach-deny-policy:done",
+      "revoke-sessions:done",
+    ]);
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((call) => call.args[0].input).filter((input) => input.UserName === "mallory")).toEqual([
+      { UserName: "mallory", AccessKeyId: "AKIAMALLORYKEY000001", Status: "Inactive" },
+      // The mock still lists the first key as active: each step reads IAM itself.
+      { UserName: "mallory", AccessKeyId: "AKIAMALLORYKEY000001", Status: "Inactive" },
+      { UserName: "mallory", AccessKeyId: "AKIAMALLORYKEY000002", Status: "Inactive" },
+    ]);
+    expect(iam.commandCalls(AttachUserPolicyCommand).map((call) => call.args[0].input)).toContainEqual({ UserName: "mallory", PolicyArn: "arn:aws:iam::aws:policy/AWSDenyAll" });
     const put = iam.commandCalls(PutUserPolicyCommand)[0]?.args[0].input;
     expect(put?.UserName).toBe("mallory");
     expect(JSON.parse(put?.PolicyDocument ?? "{}")).toMatchObject({ Statement: [{ Condition: { DateLessThan: { "aws:TokenIssueTime": NOW.toISOString() } } }] });
@@ -116,7 +147,31 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     );
     const finding = await executeActions(findingOf(selfGrant, "iam-policy-change"), context());
     expect(finding.actions[0]).toMatchObject({ status: "skipped", reason: "the target is trailguard's own responder role" });
-    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+    // The role it made admin ("x") is contained; trailguard's own role never is.
+    expect(iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input.RoleName)).toEqual(["x"]);
+  });
+
+  it("re-checks the allowlist against the real ARN from IAM: a wildcard over a path the event does not show", async () => {
+    iam.on(GetUserCommand).resolves({ User: { UserName: "bob", Arn: `arn:aws:iam::${ACCOUNT}:user/breakglass/bob`, Path: "/breakglass/", UserId: "AIDAX", CreateDate: NOW } });
+    const finding = await executeActions(findingOf(backdoor, "access-key-created"), context({ allowlist: [`arn:aws:iam::${ACCOUNT}:user/breakglass/*`] }));
+    expect(finding.actions[0]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/allowlisted .*matched against arn:aws:iam::111122223333:user\/breakglass\/bob/) });
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
+  });
+
+  it("never changes a role IAM shows under an AWS-managed path, whatever the event called it", async () => {
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: "app", Arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/app`, Path: "/aws-reserved/sso.amazonaws.com/", RoleId: "AROAX", CreateDate: NOW, AssumeRolePolicyDocument: "{}" } });
+    const finding = await executeActions(findingOf(adminGrantByRole, "iam-policy-change"), context());
+    const onApp = finding.actions.find((action) => action.target.kind === "role" && action.target.roleName === "app");
+    expect(onApp).toMatchObject({ status: "skipped", reason: expect.stringMatching(/identity-center role: AWS manages it/) });
+  });
+
+  it("records exactly what it changed, so a release undoes that and nothing more", async () => {
+    iam.on(UpdateAccessKeyCommand).resolves({});
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: "AKIABOBNEWKEY0000001", Status: "Inactive" }] });
+    const finding = await executeActions(findingOf(backdoor, "access-key-created"), context());
+    expect(finding.actions[0]).toMatchObject({ status: "done", reason: expect.stringMatching(/already inactive/) });
+    expect(finding.actions[0]?.undo).toBeUndefined();
+    expect(iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(0);
   });
 
   it.each([
@@ -171,6 +226,12 @@ describe("responder retries throttling and 5xx through the real SDK retry strate
         seen.push(action);
         if (action === "GetCallerIdentity") {
           return reply(200, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>${SELF_ARN}</Arn><UserId>AROAX:handler</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+        }
+        if (action === "GetUser") {
+          return reply(200, `<GetUserResponse><GetUserResult><User><UserName>bob</UserName><Arn>arn:aws:iam::${ACCOUNT}:user/bob</Arn><Path>/</Path><UserId>AIDAX</UserId><CreateDate>2026-01-01T00:00:00Z</CreateDate></User></GetUserResult><ResponseMetadata><RequestId>4</RequestId></ResponseMetadata></GetUserResponse>`);
+        }
+        if (action === "ListAccessKeys") {
+          return reply(200, `<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata><member><UserName>bob</UserName><AccessKeyId>AKIABOBNEWKEY0000001</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult><ResponseMetadata><RequestId>5</RequestId></ResponseMetadata></ListAccessKeysResponse>`);
         }
         const step = script.shift() ?? { status: 200 };
         if (step.status !== 200) {

@@ -8,8 +8,10 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
 /**
  * trailguard's identity exempts nothing but trailguard's own moves. A call from one of its roles
  * is recognised as its own only when it is exactly something trailguard does:
- *  - containment: UpdateAccessKey to Inactive (always with UserName), and putting the exact
- *    revoking deny, with a current cut-off, under trailguard's own policy name;
+ *  - containment: UpdateAccessKey to Inactive (always with UserName), putting the exact
+ *    revoking deny, with a current cut-off, under trailguard's own policy name, attaching one
+ *    of the AWS managed deny policies it quarantines with, and the reads it makes first (the
+ *    principal, its keys, its attached policies);
  *  - the heartbeat: a role tagging itself with the heartbeat tag and nothing else;
  *  - plumbing: learning its identity, assuming the member role in a managed account, using its
  *    own key, topic, table, queues and log groups.
@@ -23,6 +25,10 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
 export type OwnMove = "containment" | "heartbeat" | "plumbing" | "polling";
 
 const IAM = "iam.amazonaws.com";
+/** The AWS managed policies trailguard quarantines with (config `quarantinePolicy`): both deny, neither grants. */
+const QUARANTINE_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/(AWSDenyAll|AWSCompromisedKeyQuarantineV3)$/;
+/** What the responder reads before it changes anything (the real ARN, keys, attached policies). */
+const CONTAINMENT_READS = new Set(["GetUser", "GetRole", "ListAccessKeys", "ListAttachedUserPolicies", "ListAttachedRolePolicies"]);
 
 export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string, eventTime: string | undefined, self: SelfKnowledge): OwnMove | undefined {
   const parameters = record.requestParameters ?? {};
@@ -32,6 +38,9 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
   };
   const source = record.eventSource;
   const name = record.eventName;
+  // trailguard's IAM powers work only from its deployed code: a denied call with its role is
+  // someone else trying them (stolen credentials outside the function), never its own move.
+  if (/AccessDenied|Unauthorized/i.test(record.errorCode ?? "")) return undefined;
 
   if (source === IAM) {
     if (name === "UpdateAccessKey") {
@@ -42,6 +51,10 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
       const parsed = parsePolicyDocument(parameters.policyDocument);
       return parsed.ok && checkRevokeDocument(parsed.document, eventTime).canonical ? "containment" : undefined;
     }
+    if (name === "AttachUserPolicy" || name === "AttachRolePolicy") {
+      return QUARANTINE_POLICY_ARN.test(text("policyArn") ?? "") ? "containment" : undefined;
+    }
+    if (CONTAINMENT_READS.has(name)) return "containment";
     if (name === "TagRole") return isHeartbeatTag(parameters, actorRoleName) ? "heartbeat" : undefined;
     return undefined;
   }
