@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sns";
+import { type UndoStep } from "../model/action.js";
 import type { Finding } from "../model/finding.js";
 import { PLAIN, formatFinding, safeText } from "../report/format-finding.js";
 
@@ -82,6 +83,8 @@ function textMessage(finding: Finding, note: string | undefined, withJson = true
     "",
     link ? `CloudTrail event: ${link}` : `CloudTrail event id: ${safeText(finding.event.eventId)}`,
   ];
+  const release = releaseLines(finding);
+  if (release.length > 0) parts.push("", ...release);
   if (document !== undefined) {
     parts.push("", `Policy document as recorded${note ? ` (${note})` : ""}:`, document.length > 0 ? document : "(omitted)");
   }
@@ -108,7 +111,7 @@ function chatbotMessage(finding: Finding, note: string | undefined): string {
         ...(link ? [`<${link}|CloudTrail event>`] : []),
         ...(note ? [`_${note}_`] : []),
       ].join("\n"),
-      nextSteps: [finding.runbook],
+      nextSteps: [finding.runbook, ...(releaseLines(finding).length > 0 ? [`If this was legitimate: npm run release -- ${safeText(finding.findingId)}`] : [])],
       keywords: [finding.severity, finding.category, finding.ruleId],
     },
     metadata: {
@@ -123,4 +126,31 @@ function chatbotMessage(finding: Finding, note: string | undefined): string {
       },
     },
   });
+}
+
+/**
+ * How to undo what trailguard changed, when it changed anything: the release command (recorded,
+ * so its own calls are not contained again) and the same steps as AWS CLI commands.
+ */
+export function releaseLines(finding: Finding): string[] {
+  const steps = finding.actions.flatMap((action) => action.undo ?? []);
+  if (steps.length === 0) return [];
+  return [
+    "If this was legitimate, release the containment (undoes exactly the changes above, and is recorded so it is not contained again):",
+    `  npm run release -- ${safeText(finding.findingId)}`,
+    "  or by hand, after `npm run release -- <id> --record-only`:",
+    ...steps.map((step) => `  ${cliCommand(step)}`),
+  ];
+}
+
+function cliCommand(step: UndoStep): string {
+  const text = (value: string) => safeText(value, 200);
+  switch (step.kind) {
+    case "reactivate-access-key":
+      return `aws iam update-access-key --user-name ${text(step.userName)} --access-key-id ${text(step.accessKeyId)} --status Active`;
+    case "detach-policy":
+      return `aws iam detach-${step.principal.kind}-policy --${step.principal.kind}-name ${text(step.principal.name)} --policy-arn ${text(step.policyArn)}`;
+    case "delete-inline-policy":
+      return `aws iam delete-${step.principal.kind}-policy --${step.principal.kind}-name ${text(step.principal.name)} --policy-name ${text(step.policyName)}`;
+  }
 }

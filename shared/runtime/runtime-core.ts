@@ -9,6 +9,8 @@ import { type EventOutcome, handleEvent, respondAndAlert } from "../pipeline/han
 import { RULES } from "../rules/registry.js";
 import type { DetectionRule } from "../rules/rule.js";
 import { type Logger, jsonLogger } from "../util/log.js";
+import { applyRelease } from "../response/release.js";
+import { dynamoDbLedger } from "./containment-ledger.js";
 import { dynamoDbIdempotency } from "./idempotency.js";
 
 /**
@@ -62,12 +64,42 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
   if (wantPublish && !config.alertTopicArn) logger.log("warn", "ALERT_TOPIC_ARN is not set: findings are logged, not published");
   const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn, config.alertFormat) : undefined;
   const analyser = createAnalyser(config, options.rules ?? RULES);
-  const execute = makeResponder(config, env, now);
+  const executeActions = makeResponder(config, env, now);
+  const owner = env.AWS_LAMBDA_FUNCTION_NAME ?? "trailguard";
+  const ledger = config.idempotencyTable
+    ? dynamoDbLedger({ tableName: config.idempotencyTable, owner, ...(options.dynamoDb ? { client: options.dynamoDb } : {}) })
+    : undefined;
+  // The ledger is the table too: a failure there pages through the same metric filter.
+  const ledgerFailed = (error: unknown, finding: Finding, then: string) =>
+    logger.log("error", `containment ledger failed: ${then}`, { idempotencyStoreFailed: 1, containmentLedgerFailed: 1, findingId: finding.findingId, error: String(error) });
+  /**
+   * A release's own call (recorded by `npm run release`, same caller) is not contained again;
+   * whatever was changed is recorded so it can be released. An unreadable ledger fails safe:
+   * the containment goes ahead.
+   */
+  const execute: Responder = ledger
+    ? async (finding) => {
+        if (!finding.actions.some((action) => action.status === "planned")) return finding;
+        let current = finding;
+        try {
+          current = applyRelease(finding, await ledger.releaseFor(finding, now));
+        } catch (error) {
+          ledgerFailed(error, finding, "a release could not be checked, containing as usual");
+        }
+        const executed = await executeActions(current);
+        try {
+          await ledger.record(executed, now());
+        } catch (error) {
+          ledgerFailed(error, finding, "what was changed is not recorded: release it by hand from the alert");
+        }
+        return executed;
+      }
+    : executeActions;
   const steps = config.idempotencyTable
     ? dynamoDbIdempotency({
         tableName: config.idempotencyTable,
         expiresAfterSeconds: config.idempotencyTtlSeconds,
-        ...(env.AWS_LAMBDA_FUNCTION_NAME ? { owner: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
+        owner,
         ...(options.dynamoDb ? { client: options.dynamoDb } : {}),
       })
     : undefined;

@@ -23,7 +23,12 @@ export async function setup(project: TestProject): Promise<void> {
     return;
   }
   const port = await freePort();
-  server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore", detached: false });
+  // AWS managed policies (AWSDenyAll, the quarantine policies) exist in real accounts; moto loads them on request.
+  server = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: "ignore",
+    detached: false,
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, server);
   project.provide("motoEndpoint", endpoint);
