@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import "../util/zod.js";
+import { QUARANTINE_POLICIES } from "../iam/identifiers.js";
 import { severitySchema } from "../model/severity.js";
 import { NO_OWN_RESOURCES, ownResourcesSchema } from "../self/own-resources.js";
 import { RULES } from "../rules/registry.js";
@@ -19,7 +20,6 @@ const arnPattern = z
 const exactRoleArn = z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN"));
 
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
-export const QUARANTINE_POLICIES = ["AWSDenyAll", "AWSCompromisedKeyQuarantineV3"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
 export type ResponseMode = z.infer<typeof responseModeSchema>;
 /** Signals are what policies match on: naming one no rule emits is a policy that never applies. */

@@ -87,3 +87,11 @@ export function parsePrincipalArn(arn: string | undefined): PrincipalArnParts | 
   if (!match) return undefined;
   return { partition: match[1] ?? "aws", account: match[2] ?? "", kind: match[3] as "user" | "role", path: match[4] ?? "/", name: match[5] ?? "" };
 }
+
+/** The AWS managed policies trailguard quarantines with (config `quarantinePolicy`): both deny, neither grants. */
+export const QUARANTINE_POLICIES = ["AWSDenyAll", "AWSCompromisedKeyQuarantineV3"] as const;
+const QUARANTINE_POLICY_ARN = new RegExp(`^arn:aws[\\w-]*:iam::aws:policy/(${QUARANTINE_POLICIES.join("|")})$`);
+
+export function isQuarantinePolicyArn(value: string | undefined): boolean {
+  return value !== undefined && QUARANTINE_POLICY_ARN.test(value);
+}

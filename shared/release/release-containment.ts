@@ -8,10 +8,10 @@ import {
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName, parsePrincipalArn } from "../iam/identifiers.js";
+import { isAccountId, isLongTermAccessKeyId, isPrincipalName, isQuarantinePolicyArn, parsePrincipalArn } from "../iam/identifiers.js";
 import { type UndoStep, describeUndoStep } from "../model/action.js";
 import { REVOKE_POLICY_NAME } from "../iam/revoke-sessions-policy.js";
-import { principalKey, principalKeysOf, undoSubject } from "../response/release.js";
+import { principalKey, principalKeyOfStep, undoSubject } from "../response/release.js";
 import { releaseKey } from "../runtime/containment-ledger.js";
 
 /**
@@ -80,7 +80,7 @@ export async function releaseContainment(options: ReleaseOptions): Promise<Relea
   if (!me.Account || !me.Arn) throw new ReleaseError("cannot establish who is releasing (GetCallerIdentity returned no ARN)");
   const lookup = lookupFor(options.target);
   const unreleased = await unreleasedEntries(dynamo, options.tableName);
-  const stepKey = (step: UndoStep) => principalKeysOf([step])[0] ?? "";
+  const stepKey = principalKeyOfStep;
   // By principal: only that principal's steps (another principal in the same finding, the
   // attacker who made the grant say, stays contained).
   const selected = unreleased
@@ -262,7 +262,7 @@ function isUndoStep(value: unknown): value is UndoStep {
   if (step.kind === "reactivate-access-key") return typeof step.userName === "string" && typeof step.accessKeyId === "string";
   const principal = step.principal as Record<string, unknown> | undefined;
   const principalOk = typeof principal === "object" && principal !== null && (principal.kind === "user" || principal.kind === "role") && typeof principal.name === "string";
-  if (step.kind === "detach-policy") return principalOk && typeof step.policyArn === "string" && /^arn:aws[\w-]*:iam::aws:policy\/(AWSDenyAll|AWSCompromisedKeyQuarantineV3)$/.test(step.policyArn);
+  if (step.kind === "detach-policy") return principalOk && typeof step.policyArn === "string" && isQuarantinePolicyArn(step.policyArn);
   if (step.kind === "delete-inline-policy") return principalOk && step.policyName === REVOKE_POLICY_NAME;
   return false;
 }

@@ -39,10 +39,21 @@ export interface ResponderContext {
 export async function executeActions(finding: Finding, context: ResponderContext): Promise<Finding> {
   if (!finding.actions.some((action) => action.status === "planned")) return finding;
   const mode = modeForRule(context.config, finding.ruleId);
-  const guard = createPrincipalGuard(context.config.allowlist, context.config.responderRoleArns);
+  const guard = guardFor(context.config);
   const actions: ResponseAction[] = [];
   for (const action of finding.actions) actions.push(action.status === "planned" ? await execute(action, mode, context, guard) : action);
   return { ...finding, actions };
+}
+
+/** The guard depends on the configuration alone: built once per configuration, not per finding. */
+const guards = new WeakMap<TrailguardConfig, PrincipalGuard>();
+function guardFor(config: TrailguardConfig): PrincipalGuard {
+  let guard = guards.get(config);
+  if (!guard) {
+    guard = createPrincipalGuard(config.allowlist, config.responderRoleArns);
+    guards.set(config, guard);
+  }
+  return guard;
 }
 
 async function execute(action: ResponseAction, mode: ResponseMode, context: ResponderContext, guard: PrincipalGuard): Promise<ResponseAction> {

@@ -67,8 +67,12 @@ export function undoStepsOf(finding: Pick<Finding, "actions">): UndoStep[] {
 
 /** The principals a containment changed, as lookup keys (`account:kind:name`, name lower-cased). */
 export function principalKeysOf(steps: readonly UndoStep[]): string[] {
-  const keys = steps.map((step) => (step.kind === "reactivate-access-key" ? principalKey(step.account, "user", step.userName) : principalKey(step.account, step.principal.kind, step.principal.name)));
-  return [...new Set(keys)];
+  return [...new Set(steps.map(principalKeyOfStep))];
+}
+
+/** The principal one change was made to, as a lookup key. */
+export function principalKeyOfStep(step: UndoStep): string {
+  return step.kind === "reactivate-access-key" ? principalKey(step.account, "user", step.userName) : principalKey(step.account, step.principal.kind, step.principal.name);
 }
 
 export function principalKey(account: string, kind: "user" | "role", name: string): string {

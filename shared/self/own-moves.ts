@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { isPlainObject } from "../cloudtrail/record.js";
+import { isQuarantinePolicyArn } from "../iam/identifiers.js";
 import { parsePolicyDocument } from "../iam/policy-document.js";
 import { REVOKE_POLICY_NAME, checkRevokeDocument } from "../iam/revoke-sessions-policy.js";
 import { namesOwnResource } from "./own-resources.js";
@@ -25,8 +26,6 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
 export type OwnMove = "containment" | "heartbeat" | "plumbing" | "polling";
 
 const IAM = "iam.amazonaws.com";
-/** The AWS managed policies trailguard quarantines with (config `quarantinePolicy`): both deny, neither grants. */
-const QUARANTINE_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/(AWSDenyAll|AWSCompromisedKeyQuarantineV3)$/;
 /** What the responder reads before it changes anything (the real ARN, keys, attached policies). */
 const CONTAINMENT_READS = new Set(["GetUser", "GetRole", "ListAccessKeys", "ListAttachedUserPolicies", "ListAttachedRolePolicies"]);
 
@@ -52,7 +51,7 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
       return parsed.ok && checkRevokeDocument(parsed.document, eventTime).canonical ? "containment" : undefined;
     }
     if (name === "AttachUserPolicy" || name === "AttachRolePolicy") {
-      return QUARANTINE_POLICY_ARN.test(text("policyArn") ?? "") ? "containment" : undefined;
+      return isQuarantinePolicyArn(text("policyArn")) ? "containment" : undefined;
     }
     if (CONTAINMENT_READS.has(name)) return "containment";
     if (name === "TagRole") return isHeartbeatTag(parameters, actorRoleName) ? "heartbeat" : undefined;

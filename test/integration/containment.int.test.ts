@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -22,7 +22,7 @@ import { releaseContainment } from "../../shared/release/release-containment.js"
 import { createRuntime } from "../../shared/runtime/create-runtime.js";
 import { assumedRole, eventBridge, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
 import { silentLogger } from "../../shared/util/log.js";
-import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
+import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
 
 /**
  * Containment end states in IAM (issue #13), against moto_server over HTTP: the real runtime
@@ -40,15 +40,7 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
   let receive: (expected: number) => Promise<Array<{ Subject?: string; Message: string }>>;
 
   beforeAll(async () => {
-    table = uniqueName("trailguard-table");
-    await new DynamoDBClient({}).send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    table = await createTrailguardTable("trailguard-table");
     const sink = await createAlertSink();
     topicArn = sink.topicArn;
     receive = sink.receive;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config/config.js";
@@ -12,7 +12,7 @@ import { createRuntime } from "../../shared/runtime/create-runtime.js";
 import { dynamoDbIdempotency } from "../../shared/runtime/idempotency.js";
 import { assumedRole, eventBridge, iamCall, policyJson } from "../../shared/test-support/records.js";
 import { type Logger, silentLogger } from "../../shared/util/log.js";
-import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
+import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
 
 /**
  * Exactly once per event under duplicate delivery, against DynamoDB on moto_server: the stack's
@@ -25,15 +25,7 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
   let table: string;
 
   beforeAll(async () => {
-    table = uniqueName("trailguard-idempotency");
-    await new DynamoDBClient({}).send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    table = await createTrailguardTable("trailguard-idempotency");
   });
 
   async function roleGrantingAdmin(): Promise<{ roleName: string; event: unknown }> {

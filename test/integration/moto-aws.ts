@@ -1,4 +1,5 @@
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { inject } from "vitest";
 
@@ -56,4 +57,18 @@ export async function createAlertSink(): Promise<{ topicArn: string; receive: (e
       return messages;
     },
   };
+}
+
+/** A table shaped like the stack's (Powertools' `id` key): idempotency records and the containment ledger. */
+export async function createTrailguardTable(prefix: string): Promise<string> {
+  const table = uniqueName(prefix);
+  await new DynamoDBClient({}).send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  return table;
 }
