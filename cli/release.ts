@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { ReleaseError, type ReleaseReport, releaseContainment } from "../shared/release/release-containment.js";
+import { ReleaseError, type ReleaseReport, releaseContainment } from "../shared/edges/aws/release-containment.js";
 
 const USAGE = `Usage: npm run --silent release -- <finding-id | principal-arn> [options]
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, DEFAULT_CONFIG, type TrailguardConfig, loadConfigFile, parseConfig } from "../shared/config/config.js";
-import { atLeast } from "../shared/model/severity.js";
-import { type ReplayCommand, UsageError, parseReplayArgs } from "../shared/replay/cli-options.js";
-import { expandInputPaths } from "../shared/replay/input-paths.js";
-import { type ActOnFindings, type ReplayReporter, replaySources } from "../shared/replay/replay-run.js";
-import { formatProblem, jsonlReporter, progressLine, textReporter } from "../shared/replay/reporters.js";
-import { RULES } from "../shared/rules/registry.js";
-import { createRuntime } from "../shared/runtime/create-runtime.js";
-import { silentLogger } from "../shared/util/log.js";
+import { ConfigError, DEFAULT_CONFIG, type TrailguardConfig, parseConfig } from "../shared/core/config/config.js";
+import { loadConfigFile } from "../shared/edges/config/load-config.js";
+import { RULES_DIR, bundledSampleDirs } from "../shared/edges/replay/bundled-samples.js";
+import { atLeast } from "../shared/core/model/severity.js";
+import { type ReplayCommand, UsageError, parseReplayArgs } from "../shared/edges/replay/cli-options.js";
+import { expandInputPaths } from "../shared/edges/replay/input-paths.js";
+import { type ActOnFindings, type ReplayReporter, replaySources } from "../shared/edges/replay/replay-run.js";
+import { formatProblem, jsonlReporter, progressLine, textReporter } from "../shared/edges/replay/reporters.js";
+import { RULES } from "../shared/core/rules/registry.js";
+import { createRuntime } from "../shared/edges/lambda/create-runtime.js";
+import { silentLogger } from "../shared/edges/log/log.js";
 
 const USAGE = `Usage: npm run --silent replay -- [paths...] [options]
 
@@ -98,9 +100,8 @@ async function main(argv: string[]): Promise<number> {
 
   let paths = command.paths;
   if (paths.length === 0) {
-    const bundled = relative(process.cwd(), join(packageRoot, "events")) || ".";
-    err(`replay: no path given, replaying the bundled samples in ${bundled}/ (dry-run)\n`);
-    paths = [bundled];
+    paths = bundledSampleDirs().map((dir) => relative(process.cwd(), dir));
+    err(`replay: no path given, replaying the bundled samples of every rule pack (${relative(process.cwd(), RULES_DIR) || "."}/*/samples/, dry-run)\n`);
   }
   const format = command.format ?? (process.stdout.isTTY ? "text" : "jsonl");
   const colour = format === "text" && process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,4 +1,4 @@
-// Loads shared/stack/stack-model.ts (the stack's resources, rendered from rule metadata) into
+// Loads shared/core/stack/stack-model.ts (the stack's resources, rendered from rule metadata) into
 // serverless.yml at package time: esbuild bundles it in memory, so the template is derived from
 // the same rule code the functions run, with no hand-kept event lists.
 const { buildSync } = require("esbuild");
@@ -8,7 +8,7 @@ const path = require("node:path");
 let cached;
 function model() {
   if (cached) return cached;
-  const entry = path.join(__dirname, "..", "shared", "stack", "stack-model.ts");
+  const entry = path.join(__dirname, "..", "shared", "core", "stack", "stack-model.ts");
   const built = buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", write: false, target: "node20", logLevel: "silent" });
   const loaded = new Module(entry);
   loaded.filename = entry;

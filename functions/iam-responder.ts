@@ -1,6 +1,6 @@
-import { IAM_RULES } from "../shared/rules/registry.js";
-import { createRuntime } from "../shared/runtime/create-runtime.js";
-import { lambdaEntry } from "../shared/runtime/lambda-entry.js";
+import { IAM_RULES } from "../shared/core/rules/registry.js";
+import { createRuntime } from "../shared/edges/lambda/create-runtime.js";
+import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
 
 /**
  * IAM changes (access keys, policies, trust policies): detect, contain, alert. Built once per

@@ -1,6 +1,6 @@
-import { ROOT_MONITOR_RULES } from "../shared/rules/registry.js";
-import { createAlertRuntime } from "../shared/runtime/create-alert-runtime.js";
-import { lambdaEntry } from "../shared/runtime/lambda-entry.js";
+import { ROOT_MONITOR_RULES } from "../shared/core/rules/registry.js";
+import { createAlertRuntime } from "../shared/edges/lambda/create-alert-runtime.js";
+import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
 
 /**
  * Root activity and root console sign-in: detect and alert (IAM cannot restrict root). Also

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { bundledSamples } from "../shared/edges/replay/bundled-samples.js";
 
 /**
  * Builds a benchmark corpus laid out like CloudTrail in S3 (AWSLogs/<account>/CloudTrail/
@@ -42,9 +43,8 @@ function loadSeeds(repoRoot: string): unknown[] {
     }
   };
   if (existsSync(corpus)) walk(corpus);
-  const events = join(repoRoot, "events");
-  for (const name of readdirSync(events).filter((file) => file.endsWith(".json"))) {
-    seeds.push((JSON.parse(readFileSync(join(events, name), "utf8")) as { detail: unknown }).detail);
+  for (const sample of bundledSamples()) {
+    seeds.push((JSON.parse(readFileSync(sample.path, "utf8")) as { detail: unknown }).detail);
   }
   if (!existsSync(corpus)) {
     // Without the public corpus, keep the mix realistic: most CloudTrail is not IAM. Add

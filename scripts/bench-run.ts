@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
-import { DEFAULT_CONFIG } from "../shared/config/config.js";
-import { expandInputPaths } from "../shared/replay/input-paths.js";
-import { type ReplayReporter, replaySources } from "../shared/replay/replay-run.js";
+import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
+import { expandInputPaths } from "../shared/edges/replay/input-paths.js";
+import { type ReplayReporter, replaySources } from "../shared/edges/replay/replay-run.js";
 
 /**
  * One measurement, in a fresh process so peak RSS belongs to it alone:

@@ -5,33 +5,41 @@ import { repoRoot } from "./support/run-cli.js";
 
 /**
  * docs/architecture.md is the map of the code; this keeps it true. Its module table says what
- * each folder may import; every relative import of every module (tests aside) is checked
- * against it, and every folder under shared/ must have a row.
+ * each module (a folder under shared/core/ or shared/edges/, plus cli/ and functions/) may
+ * import; every relative import of every module (tests aside) is checked against it, every
+ * module must have a row, and the core must stay pure.
  */
 const doc = readFileSync(join(repoRoot, "docs", "architecture.md"), "utf8");
-const sharedFolders = readdirSync(join(repoRoot, "shared"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
+const LAYERS = ["core", "edges"] as const;
+const modules = LAYERS.flatMap((layer) =>
+  readdirSync(join(repoRoot, "shared", layer), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${layer}/${entry.name}`),
+).sort();
 
 interface Row {
   readonly folder: string;
   readonly mayImport: ReadonlySet<string>;
 }
 
-/** `| \`shared/x/\` | role | may import |`: the folder names the last column mentions ("everything": all). */
+/**
+ * `| \`shared/core/x/\` | role | may import |`. The last column names modules as `core/x` or
+ * `edges/x`; `core/*` means every core module, "everything" every module.
+ */
 function rows(): Row[] {
   const table = doc.slice(doc.indexOf("## Modules and what they may import"));
   return table
     .split("\n")
-    .filter((line) => /^\| `(shared\/[\w-]+|cli|functions)\/` \|/.test(line))
+    .filter((line) => /^\| `(shared\/(core|edges)\/[\w-]+|cli|functions)\/` \|/.test(line))
     .map((line) => {
       const cells = line.split("|").map((cell) => cell.trim());
       const folder = (cells[1] ?? "").replace(/`/g, "").replace(/\/$/, "");
       const allowed = cells[cells.length - 2] ?? "";
-      const words = new Set(allowed.toLowerCase().match(/[a-z-]+/g) ?? []);
-      const mayImport = words.has("everything") ? new Set(sharedFolders) : new Set(sharedFolders.filter((name) => words.has(name)));
-      if (words.has("shared")) for (const name of sharedFolders) mayImport.add(name);
+      const named = new Set(allowed.match(/\b(?:core|edges)\/[\w*-]+/g) ?? []);
+      const mayImport = new Set<string>();
+      for (const module of modules) {
+        if (/\beverything\b/.test(allowed) || named.has(module) || (named.has("core/*") && module.startsWith("core/"))) mayImport.add(module);
+      }
       return { folder, mayImport };
     });
 }
@@ -44,43 +52,73 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The shared/ folders a file imports, through relative paths (both `from "…"` and bare `import "…"`). */
-function importedFolders(file: string): string[] {
+/** The modules a file imports through relative paths (`from "…"`, bare `import "…"` and `import("…")`). */
+function importedModules(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const folders: string[] = [];
-  for (const match of text.matchAll(/(?:from|import)\s+"(\.{1,2}\/[^"]+)"/g)) {
+  const found: string[] = [];
+  for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
     const target = relative(join(repoRoot, "shared"), join(file, "..", match[1] ?? ""));
-    if (target.startsWith("..")) continue;
-    folders.push(target.split("/")[0] ?? "");
+    if (target.startsWith("..")) {
+      found.push(target.replace(/^(\.\.\/)+/, "").split("/")[0] ?? "");
+      continue;
+    }
+    const [layer, name] = target.split("/");
+    found.push(`${layer}/${name}`);
   }
-  return folders;
+  return found;
 }
+
+/** What makes code impure: I/O modules, the environment, the clock, randomness. Types are fine. */
+const IMPURE = [
+  { pattern: /^import\s+(?!type\b)[^;]*from\s+"node:(?!crypto")[^"]+"/m, what: "a node: I/O module" },
+  { pattern: /^import\s+(?!type\b)[^;]*from\s+"@aws-(?:sdk|lambda-powertools)\//m, what: "an AWS client" },
+  { pattern: /\bprocess\.(?:env|stdout|stderr|argv|exit)/, what: "the process" },
+  { pattern: /\bDate\.now\(|\bnew Date\(\)|\bMath\.random\(/, what: "the clock or randomness" },
+];
 
 describe("docs/architecture.md is the map of the code", () => {
   const table = rows();
 
-  it("has a row for every folder under shared/, and for cli/ and functions/", () => {
+  it("has a row for every module under shared/core/ and shared/edges/, and for cli/ and functions/", () => {
     const documented = table.map((row) => row.folder).sort();
-    expect(documented).toEqual([...sharedFolders.map((name) => `shared/${name}`), "cli", "functions"].sort());
+    expect(documented).toEqual([...modules.map((name) => `shared/${name}`), "cli", "functions"].sort());
+    expect(readdirSync(join(repoRoot, "shared")).sort()).toEqual([...LAYERS]);
   });
 
-  it("every module imports only what its folder's row allows", () => {
+  it("every module imports only what its row allows", () => {
     const violations: string[] = [];
     for (const row of table) {
       const own = row.folder.startsWith("shared/") ? row.folder.slice("shared/".length) : undefined;
       for (const file of sourceFiles(join(repoRoot, row.folder))) {
-        for (const folder of importedFolders(file)) {
-          if (folder !== own && !row.mayImport.has(folder)) violations.push(`${relative(repoRoot, file)} imports shared/${folder}/`);
+        for (const module of importedModules(file)) {
+          if (module !== own && !row.mayImport.has(module)) violations.push(`${relative(repoRoot, file)} imports ${module}`);
         }
       }
     }
     expect([...new Set(violations)]).toEqual([]);
   });
 
-  it("would catch a forbidden import (the check is not vacuous)", () => {
-    const model = table.find((row) => row.folder === "shared/model");
-    expect(model?.mayImport.has("runtime")).toBe(false);
-    expect(table.find((row) => row.folder === "shared/runtime")?.mayImport.size).toBe(sharedFolders.length);
-    expect(importedFolders(join(repoRoot, "shared", "pipeline", "analyse.ts"))).toEqual(expect.arrayContaining(["rules", "self", "response"]));
+  it("the core never imports an edge and does no I/O: no files, network, AWS clients, environment, clock or randomness", () => {
+    for (const row of table.filter((entry) => entry.folder.startsWith("shared/core/"))) {
+      expect([...row.mayImport].filter((module) => !module.startsWith("core/")), row.folder).toEqual([]);
+    }
+    const impure: string[] = [];
+    for (const file of sourceFiles(join(repoRoot, "shared", "core"))) {
+      const text = readFileSync(file, "utf8");
+      for (const { pattern, what } of IMPURE) if (pattern.test(text)) impure.push(`${relative(repoRoot, file)} uses ${what}`);
+    }
+    expect(impure).toEqual([]);
+  });
+
+  it("would catch a forbidden import or an impure core module (the checks are not vacuous)", () => {
+    const model = table.find((row) => row.folder === "shared/core/model");
+    expect(model?.mayImport.has("edges/lambda")).toBe(false);
+    expect(table.find((row) => row.folder === "shared/edges/lambda")?.mayImport.size).toBe(modules.length);
+    expect(importedModules(join(repoRoot, "shared", "core", "engine", "analyse.ts"))).toEqual(expect.arrayContaining(["core/rules", "core/self", "core/response"]));
+    const probe = (text: string) => IMPURE.filter(({ pattern }) => pattern.test(text)).map(({ what }) => what);
+    expect(probe('import { readFileSync } from "node:fs";')).toEqual(["a node: I/O module"]);
+    expect(probe('import { createHash } from "node:crypto";\nimport type { X } from "@aws-sdk/client-sns";')).toEqual([]);
+    expect(probe('import { IAMClient } from "@aws-sdk/client-iam";')).toEqual(["an AWS client"]);
+    expect(probe("const t = Date.now();")).toEqual(["the clock or randomness"]);
   });
 });

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG } from "../shared/config/config.js";
-import { createAnalyser } from "../shared/pipeline/analyse.js";
-import { decodeToList } from "../shared/replay/input-decoder.js";
-import { cloudTrailTampering } from "../shared/rules/cloudtrail-tampering.js";
+import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
+import { createAnalyser } from "../shared/core/engine/analyse.js";
+import { decodeToList } from "../shared/edges/replay/input-decoder.js";
+import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not

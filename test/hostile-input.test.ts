@@ -2,23 +2,21 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildAlert } from "../shared/alerts/alert-message.js";
-import { parseConfig } from "../shared/config/config.js";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName } from "../shared/iam/identifiers.js";
-import type { Analysis } from "../shared/pipeline/analyse.js";
-import { createAnalyser } from "../shared/pipeline/analyse.js";
-import { type DecodedItem, decodeToList } from "../shared/replay/input-decoder.js";
-import { formatFinding } from "../shared/report/format-finding.js";
+import { buildAlert } from "../shared/core/report/alert-message.js";
+import { parseConfig } from "../shared/core/config/config.js";
+import { isAccountId, isLongTermAccessKeyId, isPrincipalName } from "../shared/core/iam/identifiers.js";
+import type { Analysis } from "../shared/core/engine/analyse.js";
+import { createAnalyser } from "../shared/core/engine/analyse.js";
+import { type DecodedItem, decodeToList } from "../shared/edges/replay/input-decoder.js";
+import { formatFinding } from "../shared/core/report/format-finding.js";
+import { bundledSamples } from "../shared/edges/replay/bundled-samples.js";
 
 /**
  * Property-based tests over generated and mutated events (fast-check): whatever arrives, the
  * pipeline does not crash, never acts on malformed input, never puts an invalid name, key id or
  * account into a planned action, and always produces an alert SNS would accept. 12,000 cases.
  */
-const eventsDir = join(import.meta.dirname, "..", "events");
-const samples: unknown[] = readdirSync(eventsDir)
-  .filter((name) => name.endsWith(".json"))
-  .map((name) => JSON.parse(readFileSync(join(eventsDir, name), "utf8")) as unknown);
+const samples: unknown[] = bundledSamples().map((sample) => JSON.parse(readFileSync(sample.path, "utf8")) as unknown);
 const analyser = createAnalyser(parseConfig({ trustedAccounts: ["444455556666"], allowlist: ["arn:aws:iam::*:role/terraform-*"] }, "test"));
 
 const hostileString = fc.oneof(

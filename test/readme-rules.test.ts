@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RULES } from "../shared/rules/registry.js";
+import { RULES } from "../shared/core/rules/registry.js";
 import { repoRoot } from "./support/run-cli.js";
 
 /** The README's rule table is the user's view of the registry: every rule, its category, nothing else. */

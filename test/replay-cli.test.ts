@@ -1,16 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bundledSamplePath, bundledSamples } from "../shared/edges/replay/bundled-samples.js";
 import { jsonLines, repoRoot, runReplay } from "./support/run-cli.js";
 
-const eventsDir = join(repoRoot, "events");
-const sample = (name: string) => JSON.parse(readFileSync(join(eventsDir, `${name}.json`), "utf8")) as { detail: Record<string, unknown> };
+const sample = (name: string) => JSON.parse(readFileSync(bundledSamplePath(name), "utf8")) as { detail: Record<string, unknown> };
 const backdoorKey = sample("access-key-created-for-other-user");
 const adminGrant = sample("policy-admin-inline-policy-on-role");
 const benign = sample("benign-iam-get-policy-read-only");
-const sampleCount = readdirSync(eventsDir).filter((name) => name.endsWith(".json")).length;
+const sampleCount = bundledSamples().length;
 
 let work: string;
 beforeAll(() => {
@@ -77,7 +77,8 @@ describe("replay CLI: every input form", () => {
 
 describe("replay CLI: output contract", () => {
   it("jsonl: stdout holds only findings with the documented fields; the summary goes to stderr", () => {
-    const result = runReplay([eventsDir, "--format", "jsonl"]);
+    // No path: the bundled samples of every rule pack.
+    const result = runReplay(["--format", "jsonl"]);
     expect(result.status).toBe(0);
     const findings = jsonLines(result.stdout);
     expect(findings.length).toBeGreaterThan(10);
@@ -97,7 +98,7 @@ describe("replay CLI: output contract", () => {
   });
 
   it("text: a report per finding and a summary by severity and rule", () => {
-    const result = runReplay([join(eventsDir, "policy-admin-inline-policy-on-role.json"), "--format", "text"]);
+    const result = runReplay([bundledSamplePath("policy-admin-inline-policy-on-role"), "--format", "text"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("CRITICAL  Admin-equivalent IAM policy granted");
     expect(result.stdout).toMatch(/who\s+arn:aws:sts::111122223333:assumed-role\/lambda-build\/build-7731/);
@@ -154,18 +155,23 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
   });
 
   it("rejects an unknown format and an invalid config with exit 2 and a clear message", () => {
-    const format = runReplay([eventsDir, "--format", "xml"]);
+    const format = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--format", "xml"]);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--format must be one of text, jsonl, not "xml"');
     const config = write("bad-config.json", JSON.stringify({ trustedAccounts: ["12345"] }));
-    const result = runReplay([eventsDir, "--config", config]);
+    const result = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/trustedAccounts\.0: must be a 12-digit AWS account id/);
+    // Configuration is checked against the rules at start-up too: a policy naming nothing is refused.
+    const policy = { version: 1, statements: [{ id: "typo", match: { signals: ["admin-grnat"] }, actions: ["contain-actor"] }] };
+    const unknown = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", write("typo.json", JSON.stringify({ responsePolicy: policy }))]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('matches a signal no rule emits "admin-grnat"');
   });
 
   it("a config file changes the verdict: an allowlisted actor is alerted on but not acted on", () => {
     const config = write("allow.json", JSON.stringify({ allowlist: ["arn:aws:iam::111122223333:user/alice"] }));
-    const result = runReplay([join(eventsDir, "access-key-created-for-other-user.json"), "--config", config, "--format", "jsonl"]);
+    const result = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config, "--format", "jsonl"]);
     expect(result.status).toBe(0);
     const [finding] = jsonLines(result.stdout) as Array<{ actions: Array<{ status: string; reason: string }> }>;
     expect(finding?.actions).toEqual([expect.objectContaining({ status: "skipped", reason: expect.stringContaining("allowlisted") })]);

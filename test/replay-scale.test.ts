@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { UsageError, parseReplayArgs } from "../shared/replay/cli-options.js";
-import { assumedRole, iamCall, iamUser, policyJson, root } from "../shared/test-support/records.js";
+import { UsageError, parseReplayArgs } from "../shared/edges/replay/cli-options.js";
+import { assumedRole, iamCall, iamUser, policyJson, root } from "./support/records.js";
 import { jsonLines, runReplay } from "./support/run-cli.js";
 
 /**

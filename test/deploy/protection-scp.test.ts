@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cloudTrailTampering } from "../../shared/rules/cloudtrail-tampering.js";
-import { WATCHED_OPERATIONS } from "../../shared/rules/trailguard-tampering.js";
+import { cloudTrailTampering } from "../../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
+import { WATCHED_OPERATIONS } from "../../shared/core/rules/trailguard-tampering/trailguard-tampering.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**

@@ -1,19 +1,20 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DEFAULT_CONFIG } from "../../shared/config/config.js";
-import { atLeast } from "../../shared/model/severity.js";
-import { createAnalyser } from "../../shared/pipeline/analyse.js";
-import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/rules/registry.js";
-import { WATCHED_OPERATIONS } from "../../shared/rules/trailguard-tampering.js";
-import type { OwnResources } from "../../shared/self/own-resources.js";
-import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/self/self-knowledge.js";
-import type { DetectionRule } from "../../shared/rules/rule.js";
+import { DEFAULT_CONFIG } from "../../shared/core/config/config.js";
+import { atLeast } from "../../shared/core/model/severity.js";
+import { createAnalyser } from "../../shared/core/engine/analyse.js";
+import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/core/rules/registry.js";
+import { WATCHED_OPERATIONS } from "../../shared/core/rules/trailguard-tampering/trailguard-tampering.js";
+import type { OwnResources } from "../../shared/core/self/own-resources.js";
+import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/core/self/self-knowledge.js";
+import type { DetectionRule } from "../../shared/core/rules/rule.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "../integration/moto-aws.js";
+import { bundledSamples } from "../../shared/edges/replay/bundled-samples.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**
@@ -435,11 +436,11 @@ describe("serverless invoke local (offline, dry-run)", () => {
     });
   }
 
-  it("handles every sample in events/ with the function EventBridge routes it to", async () => {
-    const jobs = readdirSync(join(repoRoot, "events"))
-      .filter((name) => name.endsWith(".json"))
+  it("handles every bundled sample with the function EventBridge routes it to", async () => {
+    const jobs = bundledSamples()
+      .map((sample) => relative(repoRoot, sample.path))
       .flatMap((name) => {
-        const event = JSON.parse(readFileSync(join(repoRoot, "events", name), "utf8")) as { detail: { eventSource: string; userIdentity?: { type?: string } } };
+        const event = JSON.parse(readFileSync(join(repoRoot, name), "utf8")) as { detail: { eventSource: string; userIdentity?: { type?: string } } };
         const fns = [
           ...(event.detail.eventSource === "iam.amazonaws.com" ? ["iam-responder"] : []),
           ...(event.detail.userIdentity?.type === "Root" ? ["root-monitor"] : []),
@@ -452,7 +453,7 @@ describe("serverless invoke local (offline, dry-run)", () => {
     let findings = 0;
     for (let start = 0; start < jobs.length; start += 1) {
       const batch = jobs.slice(start, start + 1);
-      const results = await Promise.all(batch.map(({ fn, name }) => invokeLocal(fn, `events/${name}`)));
+      const results = await Promise.all(batch.map(({ fn, name }) => invokeLocal(fn, name)));
       results.forEach((result, index) => {
         const { fn, name } = batch[index] as { fn: string; name: string };
         const answer = /\{\s*"status":[\s\S]*?\}/.exec(result.stdout)?.[0];
@@ -479,9 +480,7 @@ function resolveIntrinsics(value: unknown): unknown {
 
 describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven on moto_server", () => {
   const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "tamper-monitor": TAMPER_RULES };
-  const samples = readdirSync(join(repoRoot, "events"))
-    .filter((name) => name.endsWith(".json"))
-    .map((name) => ({ name: name.replace(/\.json$/, ""), event: JSON.parse(readFileSync(join(repoRoot, "events", name), "utf8")) as SampleEvent }));
+  const samples = bundledSamples().map((sample) => ({ name: sample.name, event: JSON.parse(readFileSync(sample.path, "utf8")) as SampleEvent }));
   const role = (fn: string) => ({
     type: "AssumedRole",
     arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/trailguard-prod-${fn}/trailguard-prod-${fn}`,

@@ -15,13 +15,13 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ConfigInput, parseConfig } from "../../shared/config/config.js";
-import { REVOKE_POLICY_NAME } from "../../shared/iam/revoke-sessions-policy.js";
-import type { Finding } from "../../shared/model/finding.js";
-import { releaseContainment } from "../../shared/release/release-containment.js";
-import { createRuntime } from "../../shared/runtime/create-runtime.js";
-import { assumedRole, eventBridge, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
-import { silentLogger } from "../../shared/util/log.js";
+import { type ConfigInput, parseConfig } from "../../shared/core/config/config.js";
+import { REVOKE_POLICY_NAME } from "../../shared/core/iam/revoke-sessions-policy.js";
+import type { Finding } from "../../shared/core/model/finding.js";
+import { releaseContainment } from "../../shared/edges/aws/release-containment.js";
+import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
+import { assumedRole, eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
+import { silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
 
 /**

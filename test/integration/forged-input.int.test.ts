@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, ListRoleTagsCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/config/config.js";
-import { createRuntime } from "../../shared/runtime/create-runtime.js";
-import { beat } from "../../shared/runtime/heartbeat.js";
-import { lambdaEntry } from "../../shared/runtime/lambda-entry.js";
-import { HEARTBEAT_TAG_KEY } from "../../shared/self/self-knowledge.js";
-import { eventBridge, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
+import { parseConfig } from "../../shared/core/config/config.js";
+import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
+import { beat } from "../../shared/edges/aws/heartbeat.js";
+import { lambdaEntry } from "../../shared/edges/lambda/lambda-entry.js";
+import { HEARTBEAT_TAG_KEY } from "../../shared/core/self/self-knowledge.js";
+import { eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "./moto-aws.js";
 
 /**

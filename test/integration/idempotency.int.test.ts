@@ -3,15 +3,15 @@ import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/cli
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/config/config.js";
-import { REVOKE_POLICY_NAME } from "../../shared/iam/revoke-sessions-policy.js";
-import type { ResponseAction } from "../../shared/model/action.js";
-import { AlertDeliveryError } from "../../shared/pipeline/handle-event.js";
-import { createAlertRuntime } from "../../shared/runtime/create-alert-runtime.js";
-import { createRuntime } from "../../shared/runtime/create-runtime.js";
-import { dynamoDbIdempotency } from "../../shared/runtime/idempotency.js";
-import { assumedRole, eventBridge, iamCall, policyJson } from "../../shared/test-support/records.js";
-import { type Logger, silentLogger } from "../../shared/util/log.js";
+import { parseConfig } from "../../shared/core/config/config.js";
+import { REVOKE_POLICY_NAME } from "../../shared/core/iam/revoke-sessions-policy.js";
+import type { ResponseAction } from "../../shared/core/model/action.js";
+import { AlertDeliveryError } from "../../shared/core/engine/handle-event.js";
+import { createAlertRuntime } from "../../shared/edges/lambda/create-alert-runtime.js";
+import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
+import { dynamoDbIdempotency } from "../../shared/edges/aws/idempotency.js";
+import { assumedRole, eventBridge, iamCall, policyJson } from "../support/records.js";
+import { type Logger, silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
 
 /**

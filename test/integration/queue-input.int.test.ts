@@ -8,10 +8,10 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handleQueueInvocation } from "../../shared/runtime/queue-handler.js";
-import { DIRECT_INVOCATION_REASON, NOT_IN_FLIGHT_REASON, type QueueDelivery, createQueueInput } from "../../shared/runtime/queue-input.js";
-import { eventBridge, iamCall } from "../../shared/test-support/records.js";
-import { jsonLogger } from "../../shared/util/log.js";
+import { handleQueueInvocation } from "../../shared/edges/lambda/queue-handler.js";
+import { DIRECT_INVOCATION_REASON, NOT_IN_FLIGHT_REASON, type QueueDelivery, createQueueInput } from "../../shared/edges/aws/queue-input.js";
+import { eventBridge, iamCall } from "../support/records.js";
+import { jsonLogger } from "../../shared/edges/log/log.js";
 import { uniqueName, useMoto } from "./moto-aws.js";
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
-import { eventBridge, iamCall, iamUser } from "../../shared/test-support/records.js";
+import { eventBridge, iamCall, iamUser } from "../support/records.js";
 import { jsonLines, runReplay } from "../support/run-cli.js";
 import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
 

@@ -11,12 +11,12 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ConfigInput, parseConfig } from "../../shared/config/config.js";
-import { REVOKE_POLICY_NAME } from "../../shared/iam/revoke-sessions-policy.js";
-import { RULES } from "../../shared/rules/registry.js";
-import { createRuntime } from "../../shared/runtime/create-runtime.js";
-import { assumedRole, cloudTrailRecord, eventBridge, iamCall, iamUser, policyJson, root } from "../../shared/test-support/records.js";
-import { silentLogger } from "../../shared/util/log.js";
+import { type ConfigInput, parseConfig } from "../../shared/core/config/config.js";
+import { REVOKE_POLICY_NAME } from "../../shared/core/iam/revoke-sessions-policy.js";
+import { RULES } from "../../shared/core/rules/registry.js";
+import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
+import { assumedRole, cloudTrailRecord, eventBridge, iamCall, iamUser, policyJson, root } from "../support/records.js";
+import { silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
 
 /**

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { parseConfig } from "../../shared/config/config.js";
-import { handleQueueInvocation } from "../../shared/runtime/queue-handler.js";
-import { createAlertRuntime } from "../../shared/runtime/create-alert-runtime.js";
-import { METRICS } from "../../shared/stack/stack-model.js";
-import { assumedRole, cloudTrailRecord, eventBridge, iamCall } from "../../shared/test-support/records.js";
-import { jsonLogger } from "../../shared/util/log.js";
+import { parseConfig } from "../../shared/core/config/config.js";
+import { handleQueueInvocation } from "../../shared/edges/lambda/queue-handler.js";
+import { createAlertRuntime } from "../../shared/edges/lambda/create-alert-runtime.js";
+import { METRICS } from "../../shared/core/stack/stack-model.js";
+import { assumedRole, cloudTrailRecord, eventBridge, iamCall } from "../support/records.js";
+import { jsonLogger } from "../../shared/edges/log/log.js";
 import { HEARTBEAT, SELF_CONFIG } from "./support.js";
 
 /**

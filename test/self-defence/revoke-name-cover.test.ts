@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { revokeSessionsPolicyDocument } from "../../shared/iam/revoke-sessions-policy.js";
-import { ACCOUNT, assumedRole, findingOf, iamCall, policyJson } from "../../shared/test-support/records.js";
+import { revokeSessionsPolicyDocument } from "../../shared/core/iam/revoke-sessions-policy.js";
+import { ACCOUNT, assumedRole, findingOf, iamCall, policyJson } from "../support/records.js";
 
 /**
  * #10.1: a name proves nothing. A document written under a containment policy name

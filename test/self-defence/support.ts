@@ -1,4 +1,4 @@
-import type { ConfigInput } from "../../shared/config/config.js";
+import type { ConfigInput } from "../../shared/core/config/config.js";
 
 /** trailguard as its stack describes itself (what TRAILGUARD_RESPONDER_ROLE_ARNS and TRAILGUARD_OWN_RESOURCES carry). */
 export const ACCOUNT = "111122223333";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/config/config.js";
-import type { Finding } from "../../shared/model/finding.js";
-import { shouldAlert } from "../../shared/pipeline/handle-event.js";
-import { type Json, analyse, assumedRole, cloudTrailRecord, eventBridge, findingsOf, iamCall, iamUser, policyJson } from "../../shared/test-support/records.js";
+import { parseConfig } from "../../shared/core/config/config.js";
+import type { Finding } from "../../shared/core/model/finding.js";
+import { shouldAlert } from "../../shared/core/engine/handle-event.js";
+import { type Json, analyse, assumedRole, cloudTrailRecord, eventBridge, findingsOf, iamCall, iamUser, policyJson } from "../support/records.js";
 import { ACCOUNT, INPUT_QUEUE, KEY, RESPONDER, SELF_CONFIG, TOPIC } from "./support.js";
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/config/config.js";
-import { REVOKE_POLICY_NAME, revokeSessionsPolicyDocument } from "../../shared/iam/revoke-sessions-policy.js";
-import type { Finding } from "../../shared/model/finding.js";
-import { shouldAlert } from "../../shared/pipeline/handle-event.js";
-import { type Json, analyse, assumedRole, cloudTrailRecord, findingsOf, iamCall, policyJson } from "../../shared/test-support/records.js";
+import { parseConfig } from "../../shared/core/config/config.js";
+import { REVOKE_POLICY_NAME, revokeSessionsPolicyDocument } from "../../shared/core/iam/revoke-sessions-policy.js";
+import type { Finding } from "../../shared/core/model/finding.js";
+import { shouldAlert } from "../../shared/core/engine/handle-event.js";
+import { type Json, analyse, assumedRole, cloudTrailRecord, findingsOf, iamCall, policyJson } from "../support/records.js";
 import { ACCOUNT, HEARTBEAT, KEY, MEMBER, RESPONDER, SELF_CONFIG, TOPIC } from "./support.js";
 
 /**

@@ -1,0 +1,91 @@
+import { type TrailguardConfig } from "../config/config.js";
+import type { Finding } from "../model/finding.js";
+import { atLeast } from "../model/severity.js";
+import type { Logger } from "../model/logger.js";
+import type { Analyser } from "./analyse.js";
+
+/**
+ * One event end to end: analyse (pure), carry out the planned actions, publish alerts. Shared by
+ * the Lambda handlers and `replay --mode enforce --publish`. Malformed input is logged and
+ * dropped (a retry cannot fix it); a failed alert throws after every finding was handled, so
+ * the platform retries and the dead-letter queue keeps the event.
+ */
+export interface EventHandlerDeps {
+  readonly config: TrailguardConfig;
+  readonly analyser: Analyser;
+  /** Carries out planned actions; never throws (failures are recorded in the actions). */
+  readonly respond: (finding: Finding) => Promise<Finding>;
+  /** undefined: alerts are not published (replay without --publish). */
+  readonly publish: ((finding: Finding) => Promise<string | undefined>) | undefined;
+  readonly logger: Logger;
+}
+
+export interface EventOutcome {
+  readonly status: "analysed" | "unsupported" | "malformed";
+  readonly findings: readonly Finding[];
+  readonly published: number;
+}
+
+export class AlertDeliveryError extends Error {
+  override readonly name = "AlertDeliveryError";
+  constructor(
+    message: string,
+    readonly failures: readonly unknown[],
+    /** Every finding, with its executed actions: the responses happened even though an alert did not. */
+    readonly findings: readonly Finding[],
+  ) {
+    super(message);
+  }
+}
+
+export async function handleEvent(input: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
+  const analysis = deps.analyser.analyse(input);
+  if (analysis.kind !== "analysed") {
+    deps.logger.log(analysis.kind === "malformed" ? "error" : "info", `event ${analysis.kind}: skipped, no response`, { reason: analysis.reason });
+    return { status: analysis.kind, findings: [], published: 0 };
+  }
+  const { findings, published } = await respondAndAlert(analysis.findings, deps);
+  return { status: "analysed", findings, published };
+}
+
+/** Carries out each finding's actions, then publishes its alert; alert failures throw at the end. */
+export async function respondAndAlert(
+  planned: readonly Finding[],
+  deps: Omit<EventHandlerDeps, "analyser">,
+): Promise<{ findings: Finding[]; published: number }> {
+  const findings: Finding[] = [];
+  const failures: unknown[] = [];
+  let published = 0;
+  for (const plannedFinding of planned) {
+    const finding = await deps.respond(plannedFinding);
+    findings.push(finding);
+    deps.logger.log("info", "finding", {
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      summary: finding.summary,
+      actions: finding.actions.map((action) => ({ type: action.type, status: action.status, reason: action.reason })),
+    });
+    if (!shouldAlert(finding, deps.config) || deps.publish === undefined) continue;
+    try {
+      const messageId = await deps.publish(finding);
+      published++;
+      deps.logger.log("info", "alert published", { findingId: finding.findingId, messageId });
+    } catch (error) {
+      failures.push(error);
+      deps.logger.log("error", "alert not published", { findingId: finding.findingId, error: String(error) });
+    }
+  }
+  if (failures.length > 0) {
+    throw new AlertDeliveryError(`${failures.length} alert(s) could not be published: ${String(failures[0])}`, failures, findings);
+  }
+  return { findings, published };
+}
+
+/**
+ * Alert at or above the configured severity, except on trailguard's own calls: its containment
+ * (revoke policies, key deactivations) must not page the on-call a second time.
+ */
+export function shouldAlert(finding: Finding, config: TrailguardConfig): boolean {
+  return atLeast(finding.severity, config.minAlertSeverity) && finding.exemption?.kind !== "responder";
+}

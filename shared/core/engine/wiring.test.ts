@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from "../config/config.js";
+import { RULES } from "../rules/registry.js";
+import { createAnalyser } from "./analyse.js";
+import { checkConfigAgainstRules } from "./wiring.js";
+
+const statement = (match: Record<string, unknown>) => ({ version: 1, statements: [{ id: "s", match, actions: ["contain-actor"] }] });
+const check = (input: unknown) => () => checkConfigAgainstRules(parseConfig(input, "test"), RULES);
+
+describe("configuration meets the rules: what policies name must exist", () => {
+  it("the default response policy names only declared signals and known rules", () => {
+    expect(DEFAULT_CONFIG.responsePolicy.statements.length).toBeGreaterThan(0);
+    expect(() => checkConfigAgainstRules(DEFAULT_CONFIG, RULES)).not.toThrow();
+  });
+
+  it("a statement matching a signal no rule emits is a configuration error, not a policy that never fires", () => {
+    expect(check({ responsePolicy: statement({ signals: ["admin-grnat"] }) })).toThrow(ConfigError);
+    expect(check({ responsePolicy: statement({ signals: ["admin-grnat"] }) })).toThrow(/signal no rule emits "admin-grnat"/);
+    expect(check({ responsePolicy: statement({ signals: ["trailguard-identity-misused"] }) })).not.toThrow();
+  });
+
+  it("a statement or a rule mode naming an unknown rule is a configuration error", () => {
+    expect(check({ responsePolicy: statement({ rules: ["iam-policy-changes"] }) })).toThrow(/unknown rule "iam-policy-changes"/);
+    expect(check({ ruleModes: { "iam-policy-changes": "enforce" } })).toThrow(/ruleModes.iam-policy-changes: unknown rule id/);
+    expect(check({ ruleModes: { [RULES[0]?.id ?? ""]: "enforce" } })).not.toThrow();
+  });
+
+  it("every analyser checks, so no entry point can run on a policy that names nothing", () => {
+    const config = parseConfig({ responsePolicy: statement({ signals: ["admin-grnat"] }) }, "test");
+    expect(() => createAnalyser(config)).toThrow(ConfigError);
+    // A subset of rules (one function's share) is checked against the whole registry, not the subset.
+    const policyRule = RULES.find((rule) => rule.signals.includes("admin-grant"));
+    const rootOnly = RULES.filter((rule) => rule.rootOnly);
+    expect(policyRule).toBeDefined();
+    expect(() => createAnalyser(DEFAULT_CONFIG, rootOnly)).not.toThrow();
+  });
+});

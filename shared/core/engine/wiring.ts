@@ -1,0 +1,41 @@
+import { ConfigError, type TrailguardConfig } from "../config/config.js";
+import type { DetectionRule, DetectionSettings } from "../rules/rule.js";
+
+/**
+ * Where configuration meets the rules. Configuration is a leaf (it knows no rule), so what it
+ * names is checked here, when an analyser is built: a response-policy statement or a rule mode
+ * naming a rule or signal that does not exist would be a policy that silently never applies.
+ */
+export function checkConfigAgainstRules(config: TrailguardConfig, rules: readonly DetectionRule[]): void {
+  const ruleIds = new Set(rules.map((rule) => rule.id));
+  const signals = new Set(rules.flatMap((rule) => rule.signals));
+  const problems: string[] = [];
+  for (const id of Object.keys(config.ruleModes)) {
+    if (!ruleIds.has(id)) problems.push(`ruleModes.${id}: unknown rule id`);
+  }
+  config.responsePolicy.statements.forEach((statement, index) => {
+    const where = `responsePolicy.statements.${index} (${statement.id})`;
+    for (const id of statement.match.rules ?? []) if (!ruleIds.has(id)) problems.push(`${where}: names an unknown rule "${id}"`);
+    for (const signal of statement.match.signals ?? []) {
+      if (!signals.has(signal)) problems.push(`${where}: matches a signal no rule emits "${signal}"`);
+    }
+  });
+  if (problems.length === 0) return;
+  const known = `known rules: ${[...ruleIds].join(", ")}; known signals: ${[...signals].sort().join(", ")}`;
+  throw new ConfigError(`invalid trailguard configuration: ${problems.join("; ")} (${known})`);
+}
+
+/** What rules read from configuration. */
+export function detectionSettings(config: TrailguardConfig): DetectionSettings {
+  return {
+    trustedAccounts: new Set(config.trustedAccounts),
+    self: {
+      roleArns: config.responderRoleArns,
+      memberRoleName: config.memberRoleName,
+      managedAccounts: config.managedAccounts,
+      resources: config.ownResources,
+      containmentRoleArns: config.containmentRoleArns,
+      heartbeatRoleArns: config.heartbeatRoleArns,
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Severity } from "../model/severity.js";
+
+/**
+ * A rule travels as one pack, one folder under `shared/core/rules/<rule-id>/`:
+ *
+ * - `<rule-id>.ts`: the rule, code and metadata (a `DetectionRule`);
+ * - `<rule-id>.test.ts`: its tests;
+ * - `samples/*.json`: EventBridge events it must raise, and benign look-alikes it must not;
+ * - `expected-findings.ts`: what each sample yields, exported as `expectations`.
+ *
+ * `rule-packs.test.ts` checks every pack has all four, that the registry lists exactly the
+ * packs, and that every sample yields exactly its expected findings. This file holds the types
+ * of `expected-findings.ts`.
+ */
+export interface ExpectedFinding {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Every action of the finding, in order, as "type:status". */
+  readonly actions: readonly string[];
+}
+
+/** Sample name (file name without `.json`) to every finding it yields, across all rules. */
+export type SampleExpectations = Readonly<Record<string, readonly ExpectedFinding[]>>;
+
+/**
+ * Optional export `sampleConfig` of `expected-findings.ts`: configuration input the pack's
+ * samples are judged with instead of the defaults (a rule about trailguard's own roles needs
+ * them named).
+ */
+export type SampleConfig = Readonly<Record<string, unknown>>;

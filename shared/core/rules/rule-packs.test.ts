@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bundledSamples } from "../../edges/replay/bundled-samples.js";
+import { DEFAULT_CONFIG, parseConfig } from "../config/config.js";
+import { createAnalyser } from "../engine/analyse.js";
+import { RULES } from "./registry.js";
+import { type DetectionRule, defineRule } from "./rule.js";
+import type { SampleConfig, SampleExpectations } from "./rule-pack.js";
+
+/**
+ * A rule is one pack (see rule-pack.ts): this suite is what "everything else follows or a test
+ * says what is missing" means. Adding a folder without its rule, tests, samples or expected
+ * findings, a rule without a registry line, or a sample without an expectation fails here,
+ * naming what is missing.
+ */
+const rulesDir = import.meta.dirname;
+const packIds = readdirSync(rulesDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+interface Pack {
+  readonly id: string;
+  readonly rule: DetectionRule | undefined;
+  readonly expectations: SampleExpectations;
+  readonly sampleConfig: SampleConfig | undefined;
+}
+
+function isRule(value: unknown): value is DetectionRule {
+  return typeof value === "object" && value !== null && typeof (value as DetectionRule).id === "string" && typeof (value as DetectionRule).evaluate === "function";
+}
+
+const packs: Pack[] = await Promise.all(
+  packIds.map(async (id) => {
+    const ruleModule = existsSync(join(rulesDir, id, `${id}.ts`)) ? ((await import(/* @vite-ignore */ join(rulesDir, id, `${id}.ts`))) as Record<string, unknown>) : {};
+    const expected = existsSync(join(rulesDir, id, "expected-findings.ts"))
+      ? ((await import(/* @vite-ignore */ join(rulesDir, id, "expected-findings.ts"))) as { expectations?: SampleExpectations; sampleConfig?: SampleConfig })
+      : {};
+    return { id, rule: Object.values(ruleModule).find(isRule), expectations: expected.expectations ?? {}, sampleConfig: expected.sampleConfig };
+  }),
+);
+const samples = bundledSamples();
+
+describe("rule packs: a rule is one folder", () => {
+  it.each(packIds)("%s has its rule, tests, samples and expected findings", (id) => {
+    const missing = [
+      ...(existsSync(join(rulesDir, id, `${id}.ts`)) ? [] : [`${id}.ts (the rule)`]),
+      ...(existsSync(join(rulesDir, id, `${id}.test.ts`)) ? [] : [`${id}.test.ts (its tests)`]),
+      ...(samples.some((sample) => sample.pack === id) ? [] : ["samples/*.json (at least one sample event)"]),
+      ...(existsSync(join(rulesDir, id, "expected-findings.ts")) ? [] : ["expected-findings.ts (exporting expectations)"]),
+    ];
+    expect(missing, `shared/core/rules/${id}/ is missing`).toEqual([]);
+    const pack = packs.find((entry) => entry.id === id);
+    expect(pack?.rule?.id, `${id}/${id}.ts must export the DetectionRule whose id is "${id}"`).toBe(id);
+  });
+
+  it("the registry lists exactly the packs' rules, each the object its pack exports", () => {
+    expect(RULES.map((rule) => rule.id).sort(), "one registry line per pack, no rule without a pack").toEqual(packIds);
+    for (const rule of RULES) expect(packs.find((pack) => pack.id === rule.id)?.rule, rule.id).toBe(rule);
+  });
+
+  it("sample names are unique across packs, and every sample and expectation pair up within their pack", () => {
+    const names = samples.map((sample) => sample.name);
+    expect(names.filter((name, index) => names.indexOf(name) !== index), "duplicate sample names").toEqual([]);
+    for (const pack of packs) {
+      const own = samples.filter((sample) => sample.pack === pack.id).map((sample) => sample.name).sort();
+      expect(Object.keys(pack.expectations).sort(), `${pack.id}: samples/ and expected-findings.ts`).toEqual(own);
+    }
+  });
+
+  it.each(packIds)("%s: at least one sample raises the rule and at least one benign look-alike does not", (id) => {
+    const pack = packs.find((entry) => entry.id === id);
+    const outcomes = Object.values(pack?.expectations ?? {});
+    expect(outcomes.some((findings) => findings.some((finding) => finding.rule === id)), `${id}: a sample that raises it`).toBe(true);
+    expect(outcomes.some((findings) => findings.every((finding) => finding.rule !== id)), `${id}: a benign look-alike sample`).toBe(true);
+  });
+});
+
+describe("every bundled sample yields exactly its expected findings", () => {
+  const defaultAnalyser = createAnalyser(DEFAULT_CONFIG);
+  const analyserFor = (pack: Pack) => (pack.sampleConfig ? createAnalyser(parseConfig(pack.sampleConfig, `${pack.id}/expected-findings.ts`)) : defaultAnalyser);
+
+  it.each(samples.map((sample) => [sample.name, sample] as const))("%s", (_name, sample) => {
+    const pack = packs.find((entry) => entry.id === sample.pack);
+    expect(pack).toBeDefined();
+    if (!pack) return;
+    const event = JSON.parse(readFileSync(sample.path, "utf8")) as { "detail-type"?: string; region?: string; detail: { eventID: string; eventSource?: string } };
+    // Samples are what EventBridge delivers; IAM and sign-in events are delivered only in us-east-1.
+    expect(event["detail-type"]).toMatch(/^AWS (API Call|Console Sign In) via CloudTrail$/);
+    if (event.detail.eventSource === "iam.amazonaws.com" || event.detail.eventSource === "signin.amazonaws.com") expect(event.region).toBe("us-east-1");
+
+    const analysis = analyserFor(pack).analyse(event);
+    expect(analysis.kind).toBe("analysed");
+    if (analysis.kind !== "analysed") return;
+    const actual = analysis.findings.map((finding) => ({
+      rule: finding.ruleId,
+      severity: finding.severity,
+      actions: finding.actions.map((action) => `${action.type}:${action.status}`),
+    }));
+    expect(actual).toEqual(pack.expectations[sample.name]);
+    for (const finding of analysis.findings) {
+      // A rule emits only the signals it declares: policies are checked against the declarations.
+      const declared = RULES.find((rule) => rule.id === finding.ruleId)?.signals ?? [];
+      expect(finding.signals.filter((signal) => !declared.includes(signal)), `${finding.ruleId} emitted undeclared signals`).toEqual([]);
+      // Every finding carries what the on-call needs.
+      expect(finding.eventId).toBe(event.detail.eventID);
+      expect(finding.summary.length).toBeGreaterThan(10);
+      expect(finding.runbook.length).toBeGreaterThan(50);
+      expect(finding.technique.id).toMatch(/^T\d{4}(\.\d{3})?$/);
+      expect(finding.event.account).toMatch(/^\d{12}$/);
+      expect(finding.event.sourceIp).toBeTruthy();
+      for (const action of finding.actions) expect(action.reason.length).toBeGreaterThan(5);
+    }
+  });
+});
+
+describe("declared signals: a rule cannot emit one it did not declare", () => {
+  it("is a compile error (npm test type-checks first; an unused @ts-expect-error fails it)", () => {
+    const base = { id: "probe", title: "probe", category: "tampering", technique: { id: "T1562", name: "probe" }, severityLogic: "", runbook: "" } as const;
+    const match = { severity: "low", summary: "s", whyItMatters: "w", reasons: [], target: undefined } as const;
+    const declared = defineRule({ ...base, signals: ["declared"], evaluate: () => ({ ...match, signals: ["declared"] }) });
+    // @ts-expect-error "undeclared" is not among the rule's signals
+    const undeclared = defineRule({ ...base, signals: ["declared"], evaluate: () => ({ ...match, signals: ["undeclared"] }) });
+    expect(declared.signals).toEqual(["declared"]);
+    expect(undeclared.signals).toEqual(["declared"]);
+  });
+});

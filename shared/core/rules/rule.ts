@@ -1,0 +1,89 @@
+import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import type { Actor, AttackTechnique, Category, EventFacts, Evidence, Target } from "../model/finding.js";
+import type { Severity } from "../model/severity.js";
+import type { OwnMove } from "../self/own-moves.js";
+import type { SelfKnowledge } from "../self/self-knowledge.js";
+
+/** Settings rules read. Everything has a safe default; see shared/core/config/config.ts. */
+export interface DetectionSettings {
+  /** Accounts a role may trust without raising an "untrusted account" finding (the event's own account always may). */
+  readonly trustedAccounts: ReadonlySet<string>;
+  /** trailguard's own roles and resources, from the stack. */
+  readonly self: SelfKnowledge;
+}
+
+/** Set when the caller is one of trailguard's own roles (or the member role). */
+export interface TrailguardCaller {
+  readonly roleArn: string;
+  /** What trailguard's own move this call is, or undefined: then someone else is using its identity. */
+  readonly ownMove: OwnMove | undefined;
+}
+
+export interface RuleInput {
+  readonly record: CloudTrailRecord;
+  readonly actor: Actor;
+  readonly event: EventFacts;
+  readonly settings: DetectionSettings;
+  readonly trailguard: TrailguardCaller | undefined;
+}
+
+/**
+ * What a rule says about one event. The engine adds ids, metadata and the planned response.
+ * `S` is the rule's declared signals: a match can carry no other (checked by the compiler
+ * through `defineRule`, and on every bundled sample by rule-packs.test.ts).
+ */
+export interface RuleMatch<S extends string = string> {
+  readonly severity: Severity;
+  /** Overrides the rule title when the event deserves a sharper one. */
+  readonly title?: string;
+  readonly summary: string;
+  readonly whyItMatters: string;
+  readonly reasons: readonly string[];
+  /** Tags response policies match on; only those the rule declares. */
+  readonly signals: readonly S[];
+  readonly target: Target | undefined;
+  readonly technique?: AttackTechnique;
+  readonly evidence?: Evidence;
+}
+
+export interface DetectionRule<S extends string = string> {
+  readonly id: string;
+  readonly title: string;
+  readonly category: Category;
+  readonly technique: AttackTechnique;
+  /** How severity is decided, in one paragraph; shown in docs and `--list-rules`. */
+  readonly severityLogic: string;
+  /** What the on-call does, in one paragraph. */
+  readonly runbook: string;
+  /**
+   * The CloudTrail event names the rule can fire on, when it is limited to some (IAM rules). The
+   * deployed EventBridge pattern is checked against these, so a rule cannot silently miss events.
+   */
+  readonly eventNames?: readonly string[];
+  /** The CloudTrail event sources those names belong to (the deployed pattern matches both). */
+  readonly eventSources?: readonly string[];
+  /** The rule only fires on calls by the root user (root rules): lets the engine skip the rest cheaply. */
+  readonly rootOnly?: boolean;
+  /** The rule only fires on calls made with trailguard's own roles (any event name). */
+  readonly trailguardCallersOnly?: boolean;
+  /** The rule also sees read-only calls by principals other than root (which change nothing, so others never do). */
+  readonly includesReadOnly?: boolean;
+  /** The highest severity of a failed call (default low: nothing changed). */
+  readonly failedCallCap?: Severity;
+  /**
+   * Every signal this rule may emit. Response policies naming any other are refused at start-up
+   * (`shared/core/engine/wiring.ts`); emitting an undeclared one does not compile.
+   */
+  readonly signals: readonly S[];
+  /** Pure: no I/O, no clock, no randomness. */
+  evaluate(input: RuleInput): RuleMatch<NoInfer<S>> | undefined;
+}
+
+/**
+ * Declares a rule, inferring its signals from `signals` so that `evaluate` cannot return one it
+ * did not declare: `defineRule({ signals: ["a"], evaluate: () => ({ signals: ["b"], ... }) })` is
+ * a type error.
+ */
+export function defineRule<const S extends string>(rule: DetectionRule<S>): DetectionRule<S> {
+  return rule;
+}

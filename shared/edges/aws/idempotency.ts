@@ -1,0 +1,57 @@
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import type { ResponseAction } from "../../core/model/action.js";
+
+/**
+ * Exactly-once steps under at-least-once delivery (Powertools Idempotency, DynamoDB conditional
+ * writes with TTL). Each step of an event is its own record, keyed on the finding id (CloudTrail
+ * eventID + rule): carrying out a finding's actions, and publishing its alert. So:
+ *  - a duplicate delivery gets the stored results: no action and no alert is repeated;
+ *  - if publishing fails, the invocation fails and is retried, and the retry skips the actions
+ *    already done and only publishes;
+ *  - if a step throws, or the Lambda times out inside it (the in-progress record expires with
+ *    the invocation's remaining time), the retry runs it again;
+ *  - a concurrent duplicate finds the step in progress and fails, to be retried later.
+ * If DynamoDB is unreachable the invocation fails and is retried like any other failure.
+ */
+export interface IdempotentSteps {
+  respond(findingId: string, run: () => Promise<readonly ResponseAction[]>): Promise<readonly ResponseAction[]>;
+  publish(findingId: string, run: () => Promise<string | undefined>): Promise<string | undefined>;
+  /** Lets an in-progress record expire with the invocation, so a timed-out step can be retried. */
+  registerContext(context: Context): void;
+}
+
+export interface IdempotencyOptions {
+  readonly tableName: string;
+  /**
+   * Whose records these are (the Lambda function name). Keys start with it, and each function's
+   * role may write only its own keys (dynamodb:LeadingKeys), so one function whose code was
+   * replaced cannot mark another's alert as already sent.
+   */
+  readonly owner?: string;
+  readonly expiresAfterSeconds: number;
+  readonly client?: DynamoDBClient;
+}
+
+type Step<T> = (payload: { key: string }, run: () => Promise<T>) => Promise<T>;
+
+export function dynamoDbIdempotency(options: IdempotencyOptions): IdempotentSteps {
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    ...(options.client ? { awsSdkV3Client: options.client } : { clientConfig: { maxAttempts: 5 } }),
+  });
+  const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: options.expiresAfterSeconds, throwOnNoIdempotencyKey: true });
+  const owner = options.owner ?? "trailguard";
+  const step = <T>(keyPrefix: string): Step<T> =>
+    makeIdempotent(async (_payload: { key: string }, run: () => Promise<T>) => run(), { persistenceStore, config, keyPrefix: `${owner}.${keyPrefix}`, dataIndexArgument: 0 }) as Step<T>;
+  const respondStep = step<readonly ResponseAction[]>("respond");
+  // The stored result must be JSON: an alert published without a message id is stored as null.
+  const publishStep = step<string | null>("alert");
+  return {
+    respond: (findingId, run) => respondStep({ key: findingId }, run),
+    publish: async (findingId, run) => (await publishStep({ key: findingId }, async () => (await run()) ?? null)) ?? undefined,
+    registerContext: (context) => config.registerLambdaContext(context),
+  };
+}

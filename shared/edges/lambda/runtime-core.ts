@@ -1,0 +1,150 @@
+import { IdempotencyPersistenceLayerError } from "@aws-lambda-powertools/idempotency";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import { snsPublisher } from "../aws/sns-publisher.js";
+import type { TrailguardConfig } from "../../core/config/config.js";
+import { loadConfigFromEnv } from "../config/load-config.js";
+import type { Finding } from "../../core/model/finding.js";
+import { type Analyser, createAnalyser } from "../../core/engine/analyse.js";
+import { type EventOutcome, handleEvent, respondAndAlert } from "../../core/engine/handle-event.js";
+import { RULES } from "../../core/rules/registry.js";
+import type { DetectionRule } from "../../core/rules/rule.js";
+import { type Logger, jsonLogger } from "../log/log.js";
+import { applyRelease } from "../../core/response/release.js";
+import { dynamoDbLedger } from "../aws/containment-ledger.js";
+import { dynamoDbIdempotency } from "../aws/idempotency.js";
+
+/**
+ * Wires the pure core to AWS once per Lambda container (or CLI run): configuration from the
+ * environment (validated; a bad setting fails start-up loudly), the responder, the publisher
+ * and the idempotency store. Handlers only call `handle`. The responder is passed in, so a
+ * function that only alerts does not bundle IAM and STS clients it must never use.
+ */
+export interface Runtime {
+  readonly config: TrailguardConfig;
+  readonly analyser: Analyser;
+  /** `context`: the Lambda context, so an in-progress step expires with the invocation. */
+  handle(event: unknown, context?: Context): Promise<EventOutcome>;
+  /** For callers that analysed already (replay): act on and alert about these findings. */
+  respondAndAlert(findings: readonly Finding[]): Promise<{ findings: Finding[]; published: number }>;
+}
+
+export interface RuntimeOptions {
+  readonly rules?: readonly DetectionRule[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly config?: TrailguardConfig;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  /** Publish alerts when a topic is configured (default true). */
+  readonly publish?: boolean;
+  /** For tests: the DynamoDB client of the idempotency store. */
+  readonly dynamoDb?: DynamoDBClient;
+  /**
+   * When the idempotency store fails, publish anyway (a possible duplicate page beats silence).
+   * For alert-only functions: a deleted or unreachable table must not silence tamper alerts.
+   * Functions that act fail closed instead: no action without the record that it ran once.
+   */
+  readonly alertWithoutIdempotencyStore?: boolean;
+}
+
+/** The exactly-once key of a finding's steps: the finding (eventID + rule) and the record's content. */
+export function stepKey(finding: Finding): string {
+  return finding.contentDigest ? `${finding.findingId}#${finding.contentDigest}` : finding.findingId;
+}
+
+/** Carries out a finding's planned actions; never throws for an AWS error (it is recorded). */
+export type Responder = (finding: Finding) => Promise<Finding>;
+export type ResponderFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => Responder;
+
+export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory): Runtime {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfigFromEnv(env);
+  const logger = options.logger ?? jsonLogger();
+  const now = options.now ?? (() => new Date());
+  const wantPublish = options.publish ?? true;
+  if (wantPublish && !config.alertTopicArn) logger.log("warn", "ALERT_TOPIC_ARN is not set: findings are logged, not published");
+  const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn, config.alertFormat) : undefined;
+  const analyser = createAnalyser(config, options.rules ?? RULES);
+  const executeActions = makeResponder(config, env, now);
+  const owner = env.AWS_LAMBDA_FUNCTION_NAME ?? "trailguard";
+  const ledger = config.idempotencyTable
+    ? dynamoDbLedger({ tableName: config.idempotencyTable, owner, ...(options.dynamoDb ? { client: options.dynamoDb } : {}) })
+    : undefined;
+  // The ledger is the table too: a failure there pages through the same metric filter.
+  const ledgerFailed = (error: unknown, finding: Finding, then: string) =>
+    logger.log("error", `containment ledger failed: ${then}`, { idempotencyStoreFailed: 1, containmentLedgerFailed: 1, findingId: finding.findingId, error: String(error) });
+  /**
+   * A release's own call (recorded by `npm run release`, same caller) is not contained again;
+   * whatever was changed is recorded so it can be released. An unreadable ledger fails safe:
+   * the containment goes ahead.
+   */
+  const execute: Responder = ledger
+    ? async (finding) => {
+        if (!finding.actions.some((action) => action.status === "planned")) return finding;
+        let current = finding;
+        try {
+          current = applyRelease(finding, await ledger.releaseFor(finding, now));
+        } catch (error) {
+          ledgerFailed(error, finding, "a release could not be checked, containing as usual");
+        }
+        const executed = await executeActions(current);
+        try {
+          await ledger.record(executed, now());
+        } catch (error) {
+          ledgerFailed(error, finding, "what was changed is not recorded: release it by hand from the alert");
+        }
+        return executed;
+      }
+    : executeActions;
+  const steps = config.idempotencyTable
+    ? dynamoDbIdempotency({
+        tableName: config.idempotencyTable,
+        expiresAfterSeconds: config.idempotencyTtlSeconds,
+        owner,
+        ...(options.dynamoDb ? { client: options.dynamoDb } : {}),
+      })
+    : undefined;
+  // Logged with a numeric field a CloudWatch metric filter counts: the store failing pages.
+  const storeFailed = (error: unknown, findingId: string, then: string) => {
+    const failed = error instanceof IdempotencyPersistenceLayerError;
+    if (failed) logger.log("error", `idempotency store failed: ${then}`, { idempotencyStoreFailed: 1, findingId, error: String(error), cause: String(error.cause) });
+    return failed;
+  };
+  const respond: Responder = steps
+    ? async (finding) => {
+        if (!finding.actions.some((action) => action.status === "planned")) return finding;
+        try {
+          const actions = await steps.respond(stepKey(finding), async () => (await execute(finding)).actions);
+          return { ...finding, actions };
+        } catch (error) {
+          storeFailed(error, finding.findingId, "no action taken (fail closed), the event will be retried");
+          throw error;
+        }
+      }
+    : execute;
+  const publish =
+    sendAlert && steps
+      ? async (finding: Finding) => {
+          try {
+            return await steps.publish(stepKey(finding), () => sendAlert(finding));
+          } catch (error) {
+            if (!options.alertWithoutIdempotencyStore) {
+              storeFailed(error, finding.findingId, "alert not published, the event will be retried");
+              throw error;
+            }
+            if (!storeFailed(error, finding.findingId, "publishing without deduplication")) throw error;
+            return sendAlert(finding);
+          }
+        }
+      : sendAlert;
+  const deps = { config, analyser, respond, publish, logger };
+  return {
+    config,
+    analyser,
+    handle: (event, context) => {
+      if (context) steps?.registerContext(context);
+      return handleEvent(event, deps);
+    },
+    respondAndAlert: (findings) => respondAndAlert(findings, deps),
+  };
+}
