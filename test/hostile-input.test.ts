@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildAlert } from "../shared/core/report/alert-message.js";
 import { parseConfig } from "../shared/core/config/config.js";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName } from "../shared/core/iam/identifiers.js";
+import { isAccountId, isIamName, isLongTermAccessKeyId } from "../shared/core/arn/arn.js";
 import type { Analysis } from "../shared/core/engine/analyse.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
 import { type DecodedItem, decodeToList } from "../shared/edges/replay/input-decoder.js";
@@ -115,12 +115,12 @@ function assertSafe(analysis: Analysis): void {
       expect(isAccountId(action.target.account)).toBe(true);
       if (action.target.kind === "access-key") {
         expect(isLongTermAccessKeyId(action.target.accessKeyId)).toBe(true);
-        expect(isPrincipalName(action.target.userName)).toBe(true);
+        expect(isIamName(action.target.userName)).toBe(true);
       } else if (action.target.kind === "role") {
-        expect(isPrincipalName(action.target.roleName)).toBe(true);
+        expect(isIamName(action.target.roleName)).toBe(true);
       } else {
         expect(action.target.kind).toBe("user");
-        if (action.target.kind === "user") expect(isPrincipalName(action.target.userName)).toBe(true);
+        if (action.target.kind === "user") expect(isIamName(action.target.userName)).toBe(true);
       }
       // Never on failed calls.
       expect(finding.event.failed).toBe(false);

@@ -1,10 +1,6 @@
+import { parseAssumedRoleArn, parseFederatedUserArn, parseIamUserArn, parseRootArn } from "../arn/arn.js";
 import type { Actor } from "../model/finding.js";
 import type { CloudTrailRecord } from "./record.js";
-
-const ASSUMED_ROLE_ARN = /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
-const ROOT_ARN = /^arn:aws[\w-]*:iam::(\d{12}):root$/;
-const USER_ARN = /^arn:aws[\w-]*:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/;
-const FEDERATED_USER_ARN = /^arn:aws[\w-]*:sts::(\d{12}):federated-user\/(.+)$/;
 
 /**
  * CloudTrail omits userIdentity.type on some records; the ARN still says what the caller was.
@@ -13,14 +9,14 @@ const FEDERATED_USER_ARN = /^arn:aws[\w-]*:sts::(\d{12}):federated-user\/(.+)$/;
 function inferTypeFromArn(arn: string | undefined): string | undefined {
   if (!arn) return undefined;
   if (isRootArn(arn)) return "Root";
-  if (ASSUMED_ROLE_ARN.test(arn)) return "AssumedRole";
-  if (USER_ARN.test(arn)) return "IAMUser";
-  if (FEDERATED_USER_ARN.test(arn)) return "FederatedUser";
+  if (parseAssumedRoleArn(arn)) return "AssumedRole";
+  if (parseIamUserArn(arn)) return "IAMUser";
+  if (parseFederatedUserArn(arn)) return "FederatedUser";
   return undefined;
 }
 
 export function isRootArn(arn: string): boolean {
-  return ROOT_ARN.test(arn);
+  return parseRootArn(arn) !== undefined;
 }
 
 function parseMfa(value: string | boolean | null | undefined): boolean | undefined {
@@ -35,18 +31,18 @@ export function actorFromRecord(record: CloudTrailRecord): Actor {
   const arn = identity?.arn ?? undefined;
   const type = identity?.type ?? inferTypeFromArn(arn);
   const issuer = identity?.sessionContext?.sessionIssuer ?? undefined;
-  const assumed = arn ? ASSUMED_ROLE_ARN.exec(arn) : null;
+  const assumed = parseAssumedRoleArn(arn);
 
   let principalName: string | undefined;
   let sessionName: string | undefined;
   if (type === "Root") principalName = "root";
-  else if (type === "IAMUser") principalName = identity?.userName ?? (arn ? USER_ARN.exec(arn)?.[2] : undefined);
+  else if (type === "IAMUser") principalName = identity?.userName ?? parseIamUserArn(arn)?.name;
   else if (type === "AssumedRole") {
-    principalName = issuer?.userName ?? assumed?.[2];
-    sessionName = assumed?.[3];
+    principalName = issuer?.userName ?? assumed?.roleName;
+    sessionName = assumed?.sessionName;
   } else if (type === "FederatedUser") {
     principalName = issuer?.userName ?? undefined;
-    sessionName = arn ? FEDERATED_USER_ARN.exec(arn)?.[2] : undefined;
+    sessionName = parseFederatedUserArn(arn)?.name;
   } else principalName = identity?.userName ?? undefined;
 
   let mfa = parseMfa(identity?.sessionContext?.attributes?.mfaAuthenticated);
@@ -56,7 +52,7 @@ export function actorFromRecord(record: CloudTrailRecord): Actor {
   return {
     type: type ?? undefined,
     arn,
-    accountId: identity?.accountId ?? assumed?.[1] ?? undefined,
+    accountId: identity?.accountId ?? assumed?.account ?? undefined,
     principalName,
     sessionIssuerArn: issuer?.arn ?? undefined,
     sessionIssuerType: issuer?.type ?? undefined,

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import "../model/zod.js";
+import { isAccountId, isIamName, parseIamRoleArn, parseSnsTopicArn } from "../arn/arn.js";
 import { QUARANTINE_POLICIES } from "../iam/identifiers.js";
 import { severitySchema } from "../model/severity.js";
 import { NO_OWN_RESOURCES, ownResourcesSchema } from "../self/own-resources.js";
@@ -10,11 +11,13 @@ import { DEFAULT_RESPONSE_POLICY, type ResponsePolicy, responsePolicySchema } fr
  * a JSON file (`replay --config`), or code. Invalid settings stop start-up with a message naming
  * the setting; a security tool must not run on a half-understood configuration.
  */
-const accountId = z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit AWS account id"));
+const accountId = z.string().check(z.refine(isAccountId, "must be a 12-digit AWS account id"));
 const arnPattern = z
   .string()
   .check(z.regex(/^arn:[*\w-]*:[*\w-]*:[*\w-]*:[*\d]*:.+$/, "must be an ARN pattern such as arn:aws:iam::123456789012:role/Deployer (* and ? allowed)"));
-const exactRoleArn = z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be a role ARN"));
+const exactRoleArn = z.string().check(z.refine((value) => parseIamRoleArn(value) !== undefined, "must be a role ARN"));
+/** Alerts are published without a message group: a standard topic. */
+const alertTopicArn = z.string().check(z.refine((value) => parseSnsTopicArn(value)?.fifo === false, "must be an SNS topic ARN"));
 
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
@@ -24,21 +27,21 @@ export type ResponseMode = z.infer<typeof responseModeSchema>;
  * in `shared/core/engine/wiring.ts`, run by every analyser), so this schema stays a leaf: it
  * knows no rule.
  */
-const ruleId = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a rule id such as iam-policy-change"));
+const ruleId = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a rule id such as policy-document-grant"));
 
 export const configSchema = z.strictObject({
   /** off: plan nothing; dry-run: plan and report, change nothing; enforce: carry actions out. */
   mode: z._default(responseModeSchema, "dry-run"),
-  /** Per-rule overrides of `mode`, e.g. {"iam-policy-change": "enforce"}. */
+  /** Per-rule overrides of `mode`, e.g. {"policy-document-grant": "enforce"}. */
   ruleModes: z._default(z.record(ruleId, responseModeSchema), {}),
   /** Other accounts the responder may act in, through `memberRoleName`; the responder's own account always. */
   managedAccounts: z._default(z.array(accountId), []),
-  memberRoleName: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name")), "trailguard-member-responder"),
+  memberRoleName: z._default(z.string().check(z.refine(isIamName, "must be an IAM role name")), "trailguard-member-responder"),
   /** Findings at or above this severity are published to the alert topic. */
   minAlertSeverity: z._default(severitySchema, "medium"),
   /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
   alertFormat: z._default(z.enum(["text", "chatbot"]), "text"),
-  alertTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN"))),
+  alertTopicArn: z.optional(alertTopicArn),
   /** DynamoDB table for exactly-once actions and alerts under duplicate delivery (Lambda); unset: no deduplication. */
   idempotencyTable: z.optional(z.string().check(z.regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name"))),
   /** How long a step's record is kept: duplicates later than this are processed again. */

@@ -6,7 +6,7 @@ import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { TrailguardConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { minSeverity } from "../model/severity.js";
-import { parseRoleArn, sessionArnPrefix } from "../iam/identifiers.js";
+import { assumedRoleArnPrefix, parseIamRoleArn } from "../arn/arn.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
 import { dutyAllows, expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import { createPrincipalGuard } from "../response/principal-guard.js";
@@ -72,8 +72,8 @@ function ownCallerTest(ownRoleArns: readonly string[]): Prefilter {
   if (ownRoleArns.length === 0) return () => false;
   const issuers = new Set(ownRoleArns);
   const sessionPrefixes = ownRoleArns.flatMap((arn) => {
-    const role = parseRoleArn(arn);
-    return role ? [sessionArnPrefix(role)] : [];
+    const role = parseIamRoleArn(arn);
+    return role ? [assumedRoleArnPrefix(role)] : [];
   });
   return (raw) => {
     const identity = raw.userIdentity;

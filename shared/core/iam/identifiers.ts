@@ -1,45 +1,16 @@
+import { parseArn, parseIamRoleArn } from "../arn/arn.js";
+
 /**
- * IAM's own formats for what the responder puts into API calls. Everything taken from an event
- * is attacker-controlled: it must match these before it reaches IAM, so a crafted name can never
- * address a different entity or smuggle anything into a request.
+ * What IAM makes of identifiers: which roles AWS manages, which policies quarantine, how names
+ * compare. The formats themselves (account ids, names, paths, key ids, ARNs) are in
+ * ../arn/arn.ts, which everything taken from an event must pass before it reaches IAM.
  */
-const ACCOUNT_ID = /^\d{12}$/;
-/** User and role names: 1–64 of letters, digits and +=,.@_- (role names also 1–64). */
-const PRINCIPAL_NAME = /^[\w+=,.@-]{1,64}$/;
-/** Long-term access keys; ASIA… session keys cannot be deactivated with UpdateAccessKey. */
-const LONG_TERM_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
 
-export function isAccountId(value: string | undefined): value is string {
-  return value !== undefined && ACCOUNT_ID.test(value);
-}
-
-export function isPrincipalName(value: string | undefined): value is string {
-  return value !== undefined && PRINCIPAL_NAME.test(value);
-}
-
-export function isLongTermAccessKeyId(value: string | undefined): value is string {
-  return value !== undefined && LONG_TERM_ACCESS_KEY_ID.test(value);
-}
-
-
-/** An IAM role ARN, path and all: `arn:<partition>:iam::<account>:role/[<path>/]<name>`. */
-export interface RoleArnParts {
-  readonly partition: string;
-  readonly account: string;
-  readonly name: string;
-}
-
-const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
-
-export function parseRoleArn(arn: string | undefined): RoleArnParts | undefined {
-  const match = arn === undefined ? null : ROLE_ARN.exec(arn);
-  return match ? { partition: match[1] ?? "aws", account: match[2] ?? "", name: match[3] ?? "" } : undefined;
-}
-
-/** The prefix every session ARN of a role starts with (sessions name the role without its path). */
-export function sessionArnPrefix(role: RoleArnParts): string {
-  return `arn:${role.partition}:sts::${role.account}:assumed-role/${role.name}/`;
-}
+/**
+ * A role ARN's partition, account and name (its path too): kept under this name for the rule
+ * packs that import it from here; new code imports parseIamRoleArn from ../arn/arn.ts.
+ */
+export const parseRoleArn = parseIamRoleArn;
 
 /**
  * Roles AWS manages and IAM will not let anyone change: service-linked roles
@@ -70,28 +41,12 @@ export function sameIamName(a: string | undefined, b: string | undefined): boole
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
-/** An IAM user or role ARN, path included: `arn:<partition>:iam::<account>:<kind>/[<path>/]<name>`. */
-export interface PrincipalArnParts {
-  readonly partition: string;
-  readonly account: string;
-  readonly kind: "user" | "role";
-  /** "/" or "/admins/": as IAM writes paths. */
-  readonly path: string;
-  readonly name: string;
-}
-
-const PRINCIPAL_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):(user|role)(\/(?:[^/]+\/)*)([^/]+)$/;
-
-export function parsePrincipalArn(arn: string | undefined): PrincipalArnParts | undefined {
-  const match = arn === undefined ? null : PRINCIPAL_ARN.exec(arn);
-  if (!match) return undefined;
-  return { partition: match[1] ?? "aws", account: match[2] ?? "", kind: match[3] as "user" | "role", path: match[4] ?? "/", name: match[5] ?? "" };
-}
-
 /** The AWS managed policies trailguard quarantines with (config `quarantinePolicy`): both deny, neither grants. */
 export const QUARANTINE_POLICIES = ["AWSDenyAll", "AWSCompromisedKeyQuarantineV3"] as const;
-const QUARANTINE_POLICY_ARN = new RegExp(`^arn:aws[\\w-]*:iam::aws:policy/(${QUARANTINE_POLICIES.join("|")})$`);
+const QUARANTINE_POLICY_RESOURCES: ReadonlySet<string> = new Set(QUARANTINE_POLICIES.map((name) => `policy/${name}`));
 
+/** `arn:<partition>:iam::aws:policy/<one of QUARANTINE_POLICIES>`, exactly. */
 export function isQuarantinePolicyArn(value: string | undefined): boolean {
-  return value !== undefined && QUARANTINE_POLICY_ARN.test(value);
+  const arn = parseArn(value);
+  return arn !== undefined && arn.service === "iam" && arn.region === "" && arn.account === "aws" && QUARANTINE_POLICY_RESOURCES.has(arn.resource);
 }

@@ -68,6 +68,19 @@ describe("analyseTrust", () => {
     expect(judge([allow({ AWS: "AIDAEXAMPLEUNIQUEID" })]).severity).toBe("medium");
   });
 
+  it("an ARN with wildcards in its resource still names its account", () => {
+    expect(judge([allow({ AWS: `arn:aws-us-gov:iam::${OTHER}:role/*` })]).signals).toEqual(["trust-untrusted-account"]);
+  });
+
+  it.each([`arn:aws:iam::${OTHER}:`, `arn:awsX:iam::${OTHER}:root`])(
+    "changed: %s (no resource, or no real partition) is not an ARN trailguard can check, as IAM would refuse it (before: its account was judged)",
+    (principal) => {
+      const verdict = judge([allow({ AWS: principal })]);
+      expect(verdict.severity).toBe("medium");
+      expect(verdict.findings[0]?.reason).toMatch(/not an account or ARN trailguard can check/);
+    },
+  );
+
   it("GitHub OIDC without sub is high; with sub (any operator, any case) is low", () => {
     const aud = { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } };
     expect(judge([allow({ Federated: GITHUB }, aud)])).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });

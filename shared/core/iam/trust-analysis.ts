@@ -1,3 +1,4 @@
+import { isAccountId, parseArn } from "../arn/arn.js";
 import { type PolicyDocument, type PolicyStatement, conditionKeys } from "./policy-document.js";
 import { type Severity, maxSeverity, severityRank } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
@@ -33,9 +34,6 @@ const PINNING_KEYS = [
 ];
 
 const WEB_IDENTITY_PROVIDERS = ["cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"];
-
-const ACCOUNT_ID = /^\d{12}$/;
-const PRINCIPAL_ARN = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/;
 
 export function analyseTrust(document: PolicyDocument, ownAccount: string | undefined, trustedAccounts: ReadonlySet<string>): TrustVerdict {
   const findings: TrustFinding[] = [];
@@ -102,6 +100,8 @@ function judgeFederated(provider: string, keys: ReadonlySet<string>): TrustFindi
 }
 
 function accountOf(principal: string): string | undefined {
-  if (ACCOUNT_ID.test(principal)) return principal;
-  return PRINCIPAL_ARN.exec(principal)?.[1];
+  if (isAccountId(principal)) return principal;
+  // An IAM or STS ARN (root, user, role, session, wildcards in the resource): its account.
+  const arn = parseArn(principal);
+  return arn && (arn.service === "iam" || arn.service === "sts") && arn.region === "" && isAccountId(arn.account) ? arn.account : undefined;
 }

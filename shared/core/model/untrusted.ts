@@ -1,3 +1,5 @@
+import { isAccountId } from "../arn/arn.js";
+
 /**
  * Strings from events (user, role and policy names, key ids, ARNs, agents) are written by
  * whoever made the call, attacker included. In prose they are always shown quoted and escaped,
@@ -12,5 +14,5 @@ export function quoted(value: string | undefined, max = 128): string {
 
 /** Account ids are shown bare when they are what they claim (12 digits), quoted otherwise. */
 export function accountText(account: string | undefined): string {
-  return account !== undefined && /^\d{12}$/.test(account) ? account : quoted(account);
+  return isAccountId(account) ? account : quoted(account);
 }

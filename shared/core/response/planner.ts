@@ -1,4 +1,5 @@
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName, serviceManagedRole } from "../iam/identifiers.js";
+import { isAccountId, isIamName, isLongTermAccessKeyId } from "../arn/arn.js";
+import { serviceManagedRole } from "../iam/identifiers.js";
 import { quoted as quoteUntrusted } from "../model/untrusted.js";
 import type { ActionTarget, ActionType, ResponseAction } from "../model/action.js";
 import type { Actor, Finding } from "../model/finding.js";
@@ -235,12 +236,12 @@ function validateTarget(target: ActionTarget): string | undefined {
       if (!isLongTermAccessKeyId(target.accessKeyId)) {
         return `access key id ${quoteUntrusted(target.accessKeyId)} is not a long-term key id (AKIA…)`;
       }
-      if (!isPrincipalName(target.userName)) return `user name ${quoteUntrusted(target.userName)} is not a valid IAM user name`;
+      if (!isIamName(target.userName)) return `user name ${quoteUntrusted(target.userName)} is not a valid IAM user name`;
       return undefined;
     case "role":
-      return isPrincipalName(target.roleName) ? undefined : `role name ${quoteUntrusted(target.roleName)} is not a valid IAM role name`;
+      return isIamName(target.roleName) ? undefined : `role name ${quoteUntrusted(target.roleName)} is not a valid IAM role name`;
     case "user":
-      return isPrincipalName(target.userName) ? undefined : `user name ${quoteUntrusted(target.userName)} is not a valid IAM user name`;
+      return isIamName(target.userName) ? undefined : `user name ${quoteUntrusted(target.userName)} is not a valid IAM user name`;
     case "root":
     case "unknown":
       return "no actionable target";

@@ -1,4 +1,4 @@
-import { parsePrincipalArn, parseRoleArn } from "../iam/identifiers.js";
+import { iamPrincipalArn, parseAssumedRoleArn, parseIamPrincipalArn, parseIamRoleArn, roleArnOfSession } from "../arn/arn.js";
 import { wildcardMatches } from "../iam/policy-document.js";
 import type { Actor, Exemption } from "../model/finding.js";
 
@@ -41,21 +41,19 @@ interface Identity {
   readonly name: string;
 }
 
-const ASSUMED_ROLE = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//;
-
 const identityKey = (identity: Identity) => `${identity.account}/${identity.kind}/${identity.name.toLowerCase()}`;
 
 export function createPrincipalGuard(allowlist: readonly string[], trailguardRoleArns: readonly string[]): PrincipalGuard {
   const ownRoles = new Map<string, string>();
   for (const arn of trailguardRoleArns) {
-    const role = parseRoleArn(arn);
+    const role = parseIamRoleArn(arn);
     if (role) ownRoles.set(identityKey({ account: role.account, kind: "role", name: role.name }), arn);
   }
   // Patterns without wildcards name one principal: matched by identity. The rest by full ARN.
   const exactIdentities = new Map<string, string>();
   const arnPatterns: string[] = [];
   for (const pattern of allowlist) {
-    const named = /[*?]/.test(pattern) ? undefined : parsePrincipalArn(pattern);
+    const named = /[*?]/.test(pattern) ? undefined : parseIamPrincipalArn(pattern);
     if (named) exactIdentities.set(identityKey(named), pattern);
     else arnPatterns.push(pattern);
   }
@@ -79,7 +77,7 @@ export function createPrincipalGuard(allowlist: readonly string[], trailguardRol
       const identity = { account: principal.account, kind: principal.kind, name: principal.name };
       const own = ownRole(identity);
       if (own !== undefined) return { kind: "responder", matched: own };
-      const arn = principal.arn ?? `arn:${principal.partition ?? "aws"}:iam::${principal.account}:${principal.kind}/${principal.name}`;
+      const arn = principal.arn ?? iamPrincipalArn({ partition: principal.partition ?? "aws", account: principal.account, kind: principal.kind, name: principal.name });
       return allowlistedBy(identity, [arn]);
     },
   };
@@ -88,10 +86,10 @@ export function createPrincipalGuard(allowlist: readonly string[], trailguardRol
 /** The IAM principal behind a caller: the user, the role a session was issued by, or a federated user's issuer. */
 function actorIdentity(actor: Actor): Identity | undefined {
   const fromArn = (arn: string | undefined): Identity | undefined => {
-    const parsed = parsePrincipalArn(arn);
+    const parsed = parseIamPrincipalArn(arn);
     if (parsed) return { account: parsed.account, kind: parsed.kind, name: parsed.name };
-    const session = arn ? ASSUMED_ROLE.exec(arn) : null;
-    return session ? { account: session[2] ?? "", kind: "role", name: session[3] ?? "" } : undefined;
+    const session = parseAssumedRoleArn(arn);
+    return session ? { account: session.account, kind: "role", name: session.roleName } : undefined;
   };
   return fromArn(actor.sessionIssuerArn) ?? fromArn(actor.arn);
 }
@@ -102,6 +100,6 @@ function actorArns(actor: Actor): string[] {
 
 /** When a record lacks the session issuer, the role (without its path, which sessions do not show). */
 function roleArnFromSessionArn(arn: string | undefined): string | undefined {
-  const match = arn ? ASSUMED_ROLE.exec(arn) : null;
-  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+  const session = parseAssumedRoleArn(arn);
+  return session ? roleArnOfSession(session) : undefined;
 }

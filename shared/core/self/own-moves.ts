@@ -1,3 +1,4 @@
+import { parseIamRoleArn } from "../arn/arn.js";
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { isPlainObject } from "../cloudtrail/record.js";
 import { isQuarantinePolicyArn } from "../iam/identifiers.js";
@@ -60,9 +61,10 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
   if (source === "sts.amazonaws.com") {
     if (name === "GetCallerIdentity") return "plumbing";
     if (name === "AssumeRole") {
-      const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/([^/]+)$/.exec(text("roleArn") ?? "");
-      // The way to containment in member accounts: as guarded as containment itself.
-      return match && match[2] === self.memberRoleName && self.managedAccounts.includes(match[1] ?? "") ? "containment" : undefined;
+      // The way to containment in member accounts: as guarded as containment itself. The member
+      // role exactly as trailguard assumes it: at path "/", named exactly, in a managed account.
+      const role = parseIamRoleArn(text("roleArn"));
+      return role && role.path === "/" && role.name === self.memberRoleName && self.managedAccounts.includes(role.account) ? "containment" : undefined;
     }
     return undefined;
   }

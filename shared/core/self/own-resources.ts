@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { parseSqsQueueUrl } from "../arn/arn.js";
 import "../model/zod.js";
 
 /**
@@ -67,11 +68,11 @@ export function namesOwnResource(resources: OwnResources, kind: OwnResourceKind,
     }
     case "queues": {
       // A queue ARN or URL (https://sqs.<region>.amazonaws.com/<account>/<name>, or a legacy host).
-      const url = /^(?:https?:\/\/)?[^/]+\/(\d{12})\/([^/?#]+)\/?(?:[?#].*)?$/.exec(identifier);
+      const url = parseSqsQueueUrl(identifier);
       return listed.some((arn) => {
         if (identifier === arn) return true;
         const parts = arn.split(":");
-        return url !== null && parts[4] === url[1] && parts[5] === url[2];
+        return url !== undefined && parts[4] === url.account && parts[5] === url.name;
       });
     }
     case "stacks": {

@@ -1,4 +1,4 @@
-import { parseRoleArn } from "../iam/identifiers.js";
+import { iamPrincipalArn, parseIamRoleArn } from "../arn/arn.js";
 import type { OwnResources } from "./own-resources.js";
 
 /**
@@ -28,12 +28,12 @@ export function dutyAllows(self: SelfKnowledge, roleArn: string, move: "containm
 
 /** Every role ARN that is trailguard: its own roles plus the member role in each managed account. */
 export function trailguardRoleArns(self: Pick<SelfKnowledge, "roleArns" | "memberRoleName" | "managedAccounts">): string[] {
-  return [...self.roleArns, ...self.managedAccounts.map((account) => `arn:aws:iam::${account}:role/${self.memberRoleName}`)];
+  return [...self.roleArns, ...self.managedAccounts.map((account) => iamPrincipalArn({ partition: "aws", account, kind: "role", name: self.memberRoleName }))];
 }
 
 /** The role name of a role ARN (without its path). */
 export function roleNameOf(roleArn: string): string | undefined {
-  return parseRoleArn(roleArn)?.name;
+  return parseIamRoleArn(roleArn)?.name;
 }
 
 /**

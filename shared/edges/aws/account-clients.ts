@@ -1,5 +1,6 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { iamPrincipalArn, parseArn } from "../../core/arn/arn.js";
 import { MEMBER_SESSION_NAME } from "../../core/self/self-knowledge.js";
 
 /**
@@ -53,10 +54,10 @@ export function createAccountClients(options: AccountClientsOptions): AccountCli
       if (account === me.account) return ownIam;
       const cached = members.get(account);
       if (cached && cached.expires > now().getTime() + 60_000) return cached.client;
-      const partition = me.arn.split(":")[1] ?? "aws";
+      const partition = parseArn(me.arn)?.partition ?? "aws";
       const answer = await sts.send(
         new AssumeRoleCommand({
-          RoleArn: `arn:${partition}:iam::${account}:role/${options.memberRoleName}`,
+          RoleArn: iamPrincipalArn({ partition, account, kind: "role", name: options.memberRoleName }),
           RoleSessionName: SESSION_NAME,
           DurationSeconds: 900,
         }),

@@ -12,7 +12,8 @@ import {
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { type ResponseMode, type TrailguardConfig, modeForRule, quarantinePolicyArn } from "../../core/config/config.js";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName, serviceManagedRole } from "../../core/iam/identifiers.js";
+import { isAccountId, isIamName, isLongTermAccessKeyId, parseArn, parseAssumedRoleArn } from "../../core/arn/arn.js";
+import { serviceManagedRole } from "../../core/iam/identifiers.js";
 import { REVOKE_POLICY_NAME, revokeSessionsPolicyDocument } from "../../core/iam/revoke-sessions-policy.js";
 import { type PrincipalRef, type ResponseAction, type UndoStep, describeActionTarget } from "../../core/model/action.js";
 import type { Finding } from "../../core/model/finding.js";
@@ -65,7 +66,7 @@ async function execute(action: ResponseAction, mode: ResponseMode, context: Resp
   // The planner validated these; checked again because this is the line that touches AWS.
   if (!isAccountId(account)) return fail(action, `invalid account id`);
   const principal = principalOf(action.target);
-  if (!principal || !isPrincipalName(principal.name)) return fail(action, "invalid principal name");
+  if (!principal || !isIamName(principal.name)) return fail(action, "invalid principal name");
   let self: { account: string; arn: string };
   try {
     self = await context.clients.self();
@@ -79,7 +80,7 @@ async function execute(action: ResponseAction, mode: ResponseMode, context: Resp
       reason: `account ${account} is not managed by this responder (add it to managedAccounts and deploy the member role there)`,
     };
   }
-  const selfRole = /:assumed-role\/([^/]+)\//.exec(self.arn)?.[1];
+  const selfRole = parseAssumedRoleArn(self.arn)?.roleName;
   if (principal.kind === "role") {
     const lower = principal.name.toLowerCase();
     const ownRole = account === self.account && lower === selfRole?.toLowerCase();
@@ -93,7 +94,7 @@ async function execute(action: ResponseAction, mode: ResponseMode, context: Resp
   } catch (error) {
     return fail(action, `cannot act in account ${account} (assuming ${context.config.memberRoleName} failed): ${describeError(error)}`);
   }
-  const partition = self.arn.split(":")[1] ?? "aws";
+  const partition = parseArn(self.arn)?.partition ?? "aws";
   const via = account === self.account ? "" : ` via ${context.config.memberRoleName}`;
   try {
     // The principal as IAM knows it: its real name (case) and full ARN, path included.

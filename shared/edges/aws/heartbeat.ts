@@ -1,5 +1,5 @@
 import { type IAMClient, TagRoleCommand } from "@aws-sdk/client-iam";
-import { isPrincipalName } from "../../core/iam/identifiers.js";
+import { isIamName } from "../../core/arn/arn.js";
 import { quoted } from "../../core/model/untrusted.js";
 import { HEARTBEAT_TAG_KEY } from "../../core/self/self-knowledge.js";
 
@@ -10,7 +10,7 @@ import { HEARTBEAT_TAG_KEY } from "../../core/self/self-knowledge.js";
  * time. The role may tag only itself, and only with this key.
  */
 export async function beat(iam: IAMClient, roleName: string | undefined, now: () => Date): Promise<{ roleName: string; time: string }> {
-  if (!isPrincipalName(roleName)) throw new Error(`heartbeat role name ${quoted(roleName)} is not an IAM role name (TRAILGUARD_HEARTBEAT_ROLE)`);
+  if (!isIamName(roleName)) throw new Error(`heartbeat role name ${quoted(roleName)} is not an IAM role name (TRAILGUARD_HEARTBEAT_ROLE)`);
   const time = now().toISOString();
   await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: HEARTBEAT_TAG_KEY, Value: time }] }));
   return { roleName, time };

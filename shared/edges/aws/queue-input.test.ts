@@ -188,6 +188,13 @@ describe("input queue verification (aws-sdk-client-mock)", () => {
     expect(() => createQueueInput({ queueArn: "arn:aws-us-gov:sqs:us-gov-west-1:111122223333:input.fifo", sqs, visibilityTimeoutSeconds: 300 })).not.toThrow();
   });
 
+  it("changed: accepts standard queue names of up to 80 characters and regions such as eusc-de-east-1, as SQS does (before: 75, two-letter region prefixes)", () => {
+    expect(() => createQueueInput({ queueArn: `arn:aws:sqs:us-east-1:111122223333:${"q".repeat(80)}`, sqs, visibilityTimeoutSeconds: 300 })).not.toThrow();
+    expect(() => createQueueInput({ queueArn: "arn:aws-eusc:sqs:eusc-de-east-1:111122223333:input", sqs, visibilityTimeoutSeconds: 300 })).not.toThrow();
+    expect(() => createQueueInput({ queueArn: `arn:aws:sqs:us-east-1:111122223333:${"q".repeat(81)}`, sqs, visibilityTimeoutSeconds: 300 })).toThrow();
+    expect(() => createQueueInput({ queueArn: "arn:aws:sqs:us-east:111122223333:input", sqs, visibilityTimeoutSeconds: 300 })).toThrow();
+  });
+
   it("refuses every copy of a receipt handle or message id repeated in one batch (forged bodies beside a real handle)", async () => {
     const deliveries = await input().receive({
       Records: [record({ messageId: "a", body: '{"forged":1}' }), record({ messageId: "b", body: '{"forged":2}' }), record({ messageId: "c", receiptHandle: "AQEBotherhandle00000" })],

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { parseSqsQueueArn } from "../../core/arn/arn.js";
 import { quoted } from "../../core/model/untrusted.js";
 
 /**
@@ -46,7 +47,6 @@ const MAX_RECEIPT_HANDLE = 4096;
 const MAX_MESSAGE_ID = 128;
 const CONCURRENCY = 5;
 const MAX_VISIBILITY_TIMEOUT = 43_200;
-const QUEUE_ARN = /^arn:aws[-\w]*:sqs:([a-z]{2}(?:-[a-z0-9]+)+):(\d{12}):([\w-]{1,75}(?:\.fifo)?)$/;
 // C0 and C1 controls, DEL, and the line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -56,9 +56,9 @@ export const NOT_IN_FLIGHT_REASON = "receipt handle is not a message in flight o
 type Checked = { readonly kind: "check"; readonly messageId: string; readonly receiptHandle: string; readonly body: string };
 
 export function createQueueInput(options: QueueInputOptions): QueueInput {
-  const arn = QUEUE_ARN.exec(options.queueArn);
-  if (!arn) throw new Error(`input queue ARN ${quoted(options.queueArn)} is not an SQS queue ARN`);
-  const [, , account, queueName] = arn as unknown as [string, string, string, string];
+  const queue = parseSqsQueueArn(options.queueArn);
+  if (!queue) throw new Error(`input queue ARN ${quoted(options.queueArn)} is not an SQS queue ARN`);
+  const { account, name: queueName } = queue;
   const visibility = options.visibilityTimeoutSeconds;
   // 0 would make a message visible to another poller while it is handled; out of range, SQS
   // answers InvalidParameterValue, which would read as a forged handle for every message.

@@ -8,7 +8,8 @@ import {
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { isAccountId, isLongTermAccessKeyId, isPrincipalName, isQuarantinePolicyArn, parsePrincipalArn } from "../../core/iam/identifiers.js";
+import { iamPrincipalArn, isAccountId, isIamName, isLongTermAccessKeyId, parseArn, parseIamPrincipalArn } from "../../core/arn/arn.js";
+import { isQuarantinePolicyArn } from "../../core/iam/identifiers.js";
 import { type UndoStep, describeUndoStep } from "../../core/model/action.js";
 import { REVOKE_POLICY_NAME } from "../../core/iam/revoke-sessions-policy.js";
 import { principalKey, principalKeyOfStep, undoSubject } from "../../core/response/release.js";
@@ -107,7 +108,7 @@ export async function releaseContainment(options: ReleaseOptions): Promise<Relea
     if (known) return known;
     if (!options.assumeRoleName) throw new ReleaseError(`the containment is in account ${account}: run the release with credentials there, or pass --assume-role-name`);
     const answer = await sts.send(
-      new AssumeRoleCommand({ RoleArn: `arn:${me.Arn?.split(":")[1] ?? "aws"}:iam::${account}:role/${options.assumeRoleName}`, RoleSessionName: "trailguard-release", DurationSeconds: 900 }),
+      new AssumeRoleCommand({ RoleArn: iamPrincipalArn({ partition: parseArn(me.Arn)?.partition ?? "aws", account, kind: "role", name: options.assumeRoleName }), RoleSessionName: "trailguard-release", DurationSeconds: 900 }),
     );
     const credentials = answer.Credentials;
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !answer.AssumedRoleUser?.Arn) throw new ReleaseError(`AssumeRole into ${account} returned no credentials`);
@@ -175,16 +176,16 @@ async function undo(iam: IAMClient, step: UndoStep): Promise<StepResult> {
   try {
     switch (step.kind) {
       case "reactivate-access-key":
-        if (!isPrincipalName(step.userName) || !isLongTermAccessKeyId(step.accessKeyId)) throw new ReleaseError("invalid user name or key id in the ledger");
+        if (!isIamName(step.userName) || !isLongTermAccessKeyId(step.accessKeyId)) throw new ReleaseError("invalid user name or key id in the ledger");
         await iam.send(new UpdateAccessKeyCommand({ UserName: step.userName, AccessKeyId: step.accessKeyId, Status: "Active" }));
         return done(`reactivated access key ${step.accessKeyId} of user ${step.userName}`);
       case "detach-policy":
-        if (!isPrincipalName(step.principal.name)) throw new ReleaseError("invalid principal name in the ledger");
+        if (!isIamName(step.principal.name)) throw new ReleaseError("invalid principal name in the ledger");
         if (step.principal.kind === "user") await iam.send(new DetachUserPolicyCommand({ UserName: step.principal.name, PolicyArn: step.policyArn }));
         else await iam.send(new DetachRolePolicyCommand({ RoleName: step.principal.name, PolicyArn: step.policyArn }));
         return done(`detached ${step.policyArn} from ${step.principal.kind} ${step.principal.name}`);
       case "delete-inline-policy":
-        if (!isPrincipalName(step.principal.name)) throw new ReleaseError("invalid principal name in the ledger");
+        if (!isIamName(step.principal.name)) throw new ReleaseError("invalid principal name in the ledger");
         if (step.principal.kind === "user") await iam.send(new DeleteUserPolicyCommand({ UserName: step.principal.name, PolicyName: step.policyName }));
         else await iam.send(new DeleteRolePolicyCommand({ RoleName: step.principal.name, PolicyName: step.policyName }));
         return done(`deleted inline policy ${step.policyName} of ${step.principal.kind} ${step.principal.name}`);
@@ -201,7 +202,7 @@ async function undo(iam: IAMClient, step: UndoStep): Promise<StepResult> {
 type Lookup = { kind: "finding"; findingId: string } | { kind: "principal"; key: string };
 
 function lookupFor(target: string): Lookup {
-  const principal = parsePrincipalArn(target);
+  const principal = parseIamPrincipalArn(target);
   if (principal) return { kind: "principal", key: principalKey(principal.account, principal.kind, principal.name) };
   if (/^arn:/.test(target)) throw new ReleaseError(`${target} is not an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or role/<name>)`);
   if (!/^[\w.:#@+=,-]{1,200}\/[\w-]{1,64}$/.test(target)) throw new ReleaseError(`${target} is neither a finding id (<eventID>/<rule>) nor an IAM user or role ARN`);

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { isAccountId } from "../../core/arn/arn.js";
 import { RESPONSE_MODES, type ResponseMode } from "../../core/config/config.js";
 import { SEVERITIES, type Severity } from "../../core/model/severity.js";
 import { RULES } from "../../core/rules/registry.js";
@@ -58,7 +59,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   const minSeverity = oneOf("--min-severity", values["min-severity"], SEVERITIES);
   const failOn = oneOf("--fail-on", values["fail-on"], SEVERITIES);
   const accounts = list(values.account);
-  for (const account of accounts ?? []) if (!/^\d{12}$/.test(account)) throw new UsageError(`--account "${account}" is not a 12-digit account id`);
+  for (const account of accounts ?? []) if (!isAccountId(account)) throw new UsageError(`--account "${account}" is not a 12-digit account id`);
   const rules = list(values.rule);
   for (const rule of rules ?? []) {
     if (!RULES.some((known) => known.id === rule)) throw new UsageError(`--rule "${rule}" is not a rule id (see --list-rules)`);
