@@ -104,7 +104,7 @@ describe("replay CLI: output contract", () => {
     expect(result.stdout).toMatch(/who\s+arn:aws:sts::111122223333:assumed-role\/lambda-build\/build-7731/);
     expect(result.stdout).toMatch(/actions\s+PLANNED revoke-sessions on role "lambda-build" in 111122223333/);
     expect(result.stdout).toMatch(/by severity: critical 1/);
-    expect(result.stdout).toMatch(/iam-policy-change\s+1 {2}\(critical 1\)/);
+    expect(result.stdout).toMatch(/policy-document-grant\s+1 {2}\(critical 1\)/);
   });
 
   it("with no path replays the bundled samples (the demo)", () => {

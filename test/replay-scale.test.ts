@@ -50,7 +50,7 @@ beforeAll(() => {
         mkdirSync(folder, { recursive: true });
         for (let file = 0; file < 3; file++) {
           const records = day(date, account, region, n++);
-          const rules = ["access-key-created", "iam-policy-change", undefined, "root-activity"];
+          const rules = ["access-key-created", "policy-document-grant", undefined, "root-activity"];
           records.forEach((record, index) => generated.push({ eventID: String(record.eventID), account, region, date, rule: rules[index] }));
           writeFileSync(join(folder, `${account}_CloudTrail_${region}_${file}.json.gz`), gzipSync(JSON.stringify({ Records: records })));
         }
@@ -93,13 +93,13 @@ describe("replay at scale", () => {
       "--min-severity",
       "high",
       "--rule",
-      "access-key-created,iam-policy-change",
+      "access-key-created,policy-document-grant",
     ]);
     expect(result.status).toBe(0);
     const findings = jsonLines(result.stdout) as Array<{ eventId: string; severity: string; event: { account: string; region: string; eventTime: string } }>;
     const expected = generated
       .filter((event) => event.date === "2026-10-02" && event.account === "444455556666" && event.region === "eu-west-1")
-      .filter((event) => event.rule === "access-key-created" || event.rule === "iam-policy-change")
+      .filter((event) => event.rule === "access-key-created" || event.rule === "policy-document-grant")
       .map((event) => event.eventID);
     expect(expected).toHaveLength(6);
     expect(findings.map((finding) => finding.eventId).sort()).toEqual(expected.sort());

@@ -231,7 +231,7 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
       const outcome = await runtime().handle(event("UpdateAccessKey", { userName: mallory.userName, accessKeyId: mallory.keys[1], status: "Active" }, attacker));
       expect(outcome.findings[0]?.actions[0]).toMatchObject({ type: "deactivate-access-key", status: "done" });
       expect((await userState(mallory.userName)).keys).toEqual(["Active", "Inactive"]);
-      expect(finding.findingId).toMatch(/iam-policy-change$/);
+      expect(finding.findingId).toMatch(/managed-policy-attached$/);
     });
 
     it("releasing one finding leaves what another unreleased finding still holds shut", async () => {

@@ -6,7 +6,7 @@ import { createAlertRuntime } from "../../shared/edges/lambda/create-alert-runti
 import { METRICS } from "../../shared/core/stack/stack-model.js";
 import { assumedRole, cloudTrailRecord, eventBridge, iamCall } from "../support/records.js";
 import { jsonLogger } from "../../shared/edges/log/log.js";
-import { HEARTBEAT, SELF_CONFIG } from "./support.js";
+import { HEARTBEAT, SELF_CONFIG } from "../support/self-config.js";
 
 /**
  * #10.4: the alarms count log lines through CloudWatch Logs metric filters. A filter that no

@@ -7,7 +7,9 @@ import { ACCOUNT, assumedRole, findingOf, iamCall, policyJson } from "../support
  * (TrailguardRevokeOlderSessions, AWSRevokeOlderSessions) is benign only when it is exactly the
  * revoking deny with a cut-off at the time of the call; anything else is critical.
  */
-const RULE = "iam-policy-change";
+const RULE = "containment-policy-tampering";
+/** The same documents under any other name are the document rule's. */
+const DOCUMENT_RULE = "policy-document-grant";
 const CALL_TIME = "2026-11-23T03:04:05Z";
 const revokeDeny = (cutoff: string) => ({ Effect: "Deny", Action: "*", Resource: "*", Condition: { DateLessThan: { "aws:TokenIssueTime": cutoff } } });
 
@@ -89,7 +91,7 @@ describe("an admin grant cannot hide under the containment policy's name", () =>
   });
 
   it("the same admin document under any other name was and stays critical", () => {
-    const finding = findingOf(put("PutUserPolicy", "Scratch", policyJson(revokeDeny("2000-01-01T00:00:00Z"), { Effect: "Allow", Action: "*:*", Resource: "*" })), RULE);
+    const finding = findingOf(put("PutUserPolicy", "Scratch", policyJson(revokeDeny("2000-01-01T00:00:00Z"), { Effect: "Allow", Action: "*:*", Resource: "*" })), DOCUMENT_RULE);
     expect(finding.severity).toBe("critical");
     expect(finding.signals).toEqual(["admin-grant"]);
   });
@@ -101,7 +103,7 @@ describe("a document cannot say two things at once", () => {
     const underRevokeName = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", twoFaced), RULE);
     expect(underRevokeName.severity).toBe("critical");
     expect(underRevokeName.reasons.join(" ")).toMatch(/repeats the key "Effect"/);
-    const elsewhere = findingOf(put("PutUserPolicy", "Scratch", `{"Statement":{"Effect":"Deny","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`), RULE);
+    const elsewhere = findingOf(put("PutUserPolicy", "Scratch", `{"Statement":{"Effect":"Deny","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`), DOCUMENT_RULE);
     expect(elsewhere.severity).toBe("high");
   });
 
@@ -110,6 +112,6 @@ describe("a document cannot say two things at once", () => {
       { Sid: "a", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/\"Effect\":x" },
       { Sid: "b", Effect: "Allow", Action: "s3:ListBucket", Resource: "*", Condition: { StringEquals: { "s3:prefix": ["Effect", "Effect"] } } },
     );
-    expect(findingOf(put("PutUserPolicy", "Scratch", document), RULE).severity).toBe("medium");
+    expect(findingOf(put("PutUserPolicy", "Scratch", document), DOCUMENT_RULE).severity).toBe("medium");
   });
 });

@@ -1,7 +1,13 @@
 import type { ConfigInput } from "../../shared/core/config/config.js";
+import { ACCOUNT } from "./records.js";
 
-/** trailguard as its stack describes itself (what TRAILGUARD_RESPONDER_ROLE_ARNS and TRAILGUARD_OWN_RESOURCES carry). */
-export const ACCOUNT = "111122223333";
+/**
+ * trailguard as its stack describes itself (what TRAILGUARD_RESPONDER_ROLE_ARNS and
+ * TRAILGUARD_OWN_RESOURCES carry), for the tests of the self-defence rules (their packs under
+ * shared/core/rules/trailguard-*) and of the stack (test/self-defence/). Those packs'
+ * expected-findings.ts write the same values out as their `sampleConfig` (the core does not import
+ * test code); their tests check the two agree.
+ */
 export const MEMBER = "222233334444";
 export const RESPONDER = "trailguard-prod-iam-responder";
 export const HEARTBEAT = "trailguard-prod-heartbeat";

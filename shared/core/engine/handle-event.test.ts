@@ -59,7 +59,7 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
     );
     const { outcome, published } = await run(grant);
     expect(outcome.findings.map((finding) => [finding.ruleId, finding.severity])).toEqual([
-      ["iam-policy-change", "critical"],
+      ["policy-document-grant", "critical"],
       ["trailguard-identity-misuse", "critical"],
     ]);
     expect(outcome.findings[0]?.actions).toEqual([
@@ -72,7 +72,7 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
       // The role just granted admin is contained (contain-new-admin): it is not trailguard's.
       expect.objectContaining({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: "x" } }),
     ]);
-    expect(published.map((finding) => finding.ruleId)).toEqual(["iam-policy-change", "trailguard-identity-misuse"]);
+    expect(published.map((finding) => finding.ruleId)).toEqual(["policy-document-grant", "trailguard-identity-misuse"]);
   });
 
   it("someone else overwriting the revoke policy with a permissive document is critical and alerted", async () => {

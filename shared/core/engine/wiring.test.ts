@@ -20,8 +20,8 @@ describe("configuration meets the rules: what policies name must exist", () => {
   });
 
   it("a statement or a rule mode naming an unknown rule is a configuration error", () => {
-    expect(check({ responsePolicy: statement({ rules: ["iam-policy-changes"] }) })).toThrow(/unknown rule "iam-policy-changes"/);
-    expect(check({ ruleModes: { "iam-policy-changes": "enforce" } })).toThrow(/ruleModes.iam-policy-changes: unknown rule id/);
+    expect(check({ responsePolicy: statement({ rules: ["policy-document-grants"] }) })).toThrow(/unknown rule "policy-document-grants"/);
+    expect(check({ ruleModes: { "policy-document-grants": "enforce" } })).toThrow(/ruleModes.policy-document-grants: unknown rule id/);
     expect(check({ ruleModes: { [RULES[0]?.id ?? ""]: "enforce" } })).not.toThrow();
   });
 

@@ -6,7 +6,7 @@ import { MESSAGE_BYTE_BUDGET, alertAttributes, alertSubject, buildAlert, console
 
 const MARKER = "--- structured finding (JSON) ---";
 const EVENT_ID = "0c1d2e3f-0000-4000-8000-000000000001";
-const POLICY_RULE = "iam-policy-change";
+const POLICY_RULE = "policy-document-grant";
 const KEY_RULE = "access-key-created";
 const ADMIN = { Effect: "Allow", Action: "*", Resource: "*" };
 const ACTOR_KEY = "AKIAALICEKEYEXAMPLE1";
@@ -429,7 +429,7 @@ describe("buildAlert chatbot format", () => {
 
 describe("alerts that are too large even without the policy document", () => {
   it("keep the human part within SNS's limit and drop, not cut, the structured copy", () => {
-    const base = findingOf(eventBridge(iamCall("PutRolePolicy", { roleName: "r", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) })), "iam-policy-change");
+    const base = findingOf(eventBridge(iamCall("PutRolePolicy", { roleName: "r", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) })), POLICY_RULE);
     const huge = { ...base, evidence: undefined, reasons: Array.from({ length: 5000 }, (_, i) => `reason ${i} ${"x".repeat(100)}`) };
     const alert = buildAlert(huge);
     expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MESSAGE_BYTE_BUDGET);

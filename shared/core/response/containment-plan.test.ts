@@ -27,7 +27,7 @@ function openTrust(roleName: string, identity: Record<string, unknown>, extra: R
 
 describe("containment planning", () => {
   it("quarantines an IAM user actor (every key, the deny policy, sessions) and contains the user it made admin", () => {
-    const finding = findingOf(attachAdmin("newadmin", iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "iam-policy-change");
+    const finding = findingOf(attachAdmin("newadmin", iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "managed-policy-attached");
     expect(summary(finding.actions)).toEqual([
       "deactivate-access-key key:mallory/AKIAMALLORYKEY000001 planned",
       "deactivate-user-keys user:mallory planned",
@@ -40,7 +40,7 @@ describe("containment planning", () => {
   });
 
   it("a user making itself admin is contained once, not twice", () => {
-    const finding = findingOf(attachAdmin("mallory", iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "iam-policy-change");
+    const finding = findingOf(attachAdmin("mallory", iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "managed-policy-attached");
     expect(summary(finding.actions)).toHaveLength(4);
   });
 
@@ -55,7 +55,7 @@ describe("containment planning", () => {
 
   it("never contains the engineer for what CloudFormation did on their behalf, and says why", () => {
     const engineer = { ...iamUser("engineer", { accessKeyId: "AKIAENGINEERKEY00001" }), invokedBy: "cloudformation.amazonaws.com" };
-    const finding = findingOf(attachAdmin("deploy-bot", engineer), "iam-policy-change");
+    const finding = findingOf(attachAdmin("deploy-bot", engineer), "managed-policy-attached");
     expect(finding.severity).toBe("critical");
     expect(finding.actions.length).toBeGreaterThan(0);
     for (const action of finding.actions) {
@@ -69,7 +69,7 @@ describe("containment planning", () => {
   it("Service Catalog and 'AWS Internal' are services acting for someone too", () => {
     for (const invokedBy of ["servicecatalog.amazonaws.com", "AWS Internal"]) {
       const engineer = { ...iamUser("engineer", { accessKeyId: "AKIAENGINEERKEY00001" }), invokedBy };
-      const finding = findingOf(attachAdmin("deploy-bot", engineer), "iam-policy-change");
+      const finding = findingOf(attachAdmin("deploy-bot", engineer), "managed-policy-attached");
       expect(finding.actions.every((action) => action.status === "skipped")).toBe(true);
     }
   });
@@ -91,7 +91,7 @@ describe("containment planning", () => {
     const sso = assumedRole("AWSReservedSSO_AdministratorAccess_0123456789abcdef", "mallory@example.com", {
       path: "aws-reserved/sso.amazonaws.com/eu-west-1/",
     });
-    const finding = findingOf(attachAdmin("newadmin", sso), "iam-policy-change");
+    const finding = findingOf(attachAdmin("newadmin", sso), "managed-policy-attached");
     const [actorAction] = finding.actions;
     expect(actorAction).toMatchObject({ type: "revoke-sessions", status: "skipped", target: { kind: "role" } });
     expect(actorAction?.reason).toMatch(/IAM Identity Center session \(user "mallory@example.com"/);
@@ -107,7 +107,7 @@ describe("containment planning", () => {
 
   it("recognises an Identity Center role by name when the record has no session issuer", () => {
     const sso = assumedRole("AWSReservedSSO_PowerUser_0123456789abcdef", "mallory", { issuer: false });
-    const finding = findingOf(attachAdmin("newadmin", sso), "iam-policy-change");
+    const finding = findingOf(attachAdmin("newadmin", sso), "managed-policy-attached");
     expect(finding.actions[0]?.reason).toMatch(/IAM Identity Center session/);
   });
 
@@ -138,14 +138,14 @@ describe("containment planning", () => {
   it("a group made admin is not contained wholesale: the reason says what to do by hand", () => {
     const finding = findingOf(
       iamCall("AttachGroupPolicy", { groupName: "devs", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { userIdentity: assumedRole("ci", "x") }),
-      "iam-policy-change",
+      "managed-policy-attached",
     );
     const onGroup = finding.actions.find((action) => action.target.kind === "unknown");
     expect(onGroup).toMatchObject({ status: "skipped", reason: expect.stringMatching(/does not contain groups.*"devs"/) });
   });
 
   it("a failed call contains nobody", () => {
-    const finding = findingOf(attachAdmin("newadmin", iamUser("mallory"), { errorCode: "AccessDenied", errorMessage: "no" }), "iam-policy-change");
+    const finding = findingOf(attachAdmin("newadmin", iamUser("mallory"), { errorCode: "AccessDenied", errorMessage: "no" }), "managed-policy-attached");
     for (const action of finding.actions) expect(action.reason).toMatch(/call failed/);
   });
 
@@ -154,9 +154,9 @@ describe("containment planning", () => {
 
     it("a full ARN with a path exempts the user as actor and as target (events name targets without their path)", () => {
       const config = { allowlist: [`arn:aws:iam::${ACCOUNT}:user/admins/breakglass`] };
-      const asActor = findingOf(attachAdmin("newadmin", breakglass), "iam-policy-change", config);
+      const asActor = findingOf(attachAdmin("newadmin", breakglass), "managed-policy-attached", config);
       for (const action of asActor.actions) expect(action.reason).toMatch(/allowlisted \(arn:aws:iam::111122223333:user\/admins\/breakglass\)/);
-      const asTarget = findingOf(attachAdmin("breakglass", iamUser("mallory")), "iam-policy-change", config);
+      const asTarget = findingOf(attachAdmin("breakglass", iamUser("mallory")), "managed-policy-attached", config);
       const onBreakglass = asTarget.actions.filter((action) => "userName" in action.target && action.target.userName === "breakglass");
       expect(onBreakglass).toHaveLength(3);
       for (const action of onBreakglass) expect(action.reason).toMatch(/target is allowlisted/);
@@ -164,28 +164,28 @@ describe("containment planning", () => {
 
     it("the name is compared without regard to case, as IAM does (a request may spell it BreakGlass)", () => {
       const config = { allowlist: [`arn:aws:iam::${ACCOUNT}:user/admins/breakglass`] };
-      const asTarget = findingOf(attachAdmin("BreakGlass", iamUser("mallory")), "iam-policy-change", config);
+      const asTarget = findingOf(attachAdmin("BreakGlass", iamUser("mallory")), "managed-policy-attached", config);
       const onBreakglass = asTarget.actions.filter((action) => "userName" in action.target && action.target.userName === "BreakGlass");
       for (const action of onBreakglass) expect(action.reason).toMatch(/target is allowlisted/);
     });
 
     it("an entry without the path names the same user", () => {
       const config = { allowlist: [`arn:aws:iam::${ACCOUNT}:user/breakglass`] };
-      const finding = findingOf(attachAdmin("newadmin", breakglass), "iam-policy-change", config);
+      const finding = findingOf(attachAdmin("newadmin", breakglass), "managed-policy-attached", config);
       for (const action of finding.actions) expect(action.reason).toMatch(/actor is allowlisted/);
     });
 
     it("a wildcard over a path matches the actor's full ARN, and nobody outside the path", () => {
       const config = { allowlist: [`arn:aws:iam::${ACCOUNT}:user/admins/*`] };
-      const inside = findingOf(attachAdmin("newadmin", breakglass), "iam-policy-change", config);
+      const inside = findingOf(attachAdmin("newadmin", breakglass), "managed-policy-attached", config);
       for (const action of inside.actions) expect(action.reason).toMatch(/actor is allowlisted/);
-      const outside = findingOf(attachAdmin("newadmin", iamUser("breakglass", { accessKeyId: "AKIABREAKGLASSKEY001" })), "iam-policy-change", config);
+      const outside = findingOf(attachAdmin("newadmin", iamUser("breakglass", { accessKeyId: "AKIABREAKGLASSKEY001" })), "managed-policy-attached", config);
       expect(outside.actions.some((action) => action.status === "planned")).toBe(true);
     });
 
     it("the same name in another account is another principal", () => {
       const config = { allowlist: ["arn:aws:iam::444455556666:user/admins/breakglass"] };
-      const finding = findingOf(attachAdmin("newadmin", breakglass), "iam-policy-change", config);
+      const finding = findingOf(attachAdmin("newadmin", breakglass), "managed-policy-attached", config);
       expect(finding.actions.some((action) => action.status === "planned")).toBe(true);
     });
   });

@@ -47,18 +47,18 @@ describe("response planning through the analyser", () => {
     });
 
     it("plans revoking sessions of an assumed role that granted admin", () => {
-      const action = onlyAction(actorSide(findingOf(adminGrant(assumedRole("deployer", "sam")), "iam-policy-change").actions));
+      const action = onlyAction(actorSide(findingOf(adminGrant(assumedRole("deployer", "sam")), "policy-document-grant").actions));
       expect(action).toMatchObject({ type: "revoke-sessions", status: "planned", target: { kind: "role", account: ACCOUNT, roleName: "deployer" } });
     });
 
     it("names the role without its path (IAM role names are unique per account)", () => {
-      const action = onlyAction(actorSide(findingOf(adminGrant(assumedRole("deployer", "sam", { path: "ci/" })), "iam-policy-change").actions));
+      const action = onlyAction(actorSide(findingOf(adminGrant(assumedRole("deployer", "sam", { path: "ci/" })), "policy-document-grant").actions));
       expect(action).toMatchObject({ status: "planned", target: { kind: "role", roleName: "deployer" } });
     });
 
     it("does not plan anything for findings no response statement matches", () => {
       const record = iamCall("PutUserPolicy", { userName: "bob", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) });
-      expect(findingOf(record, "iam-policy-change").actions).toEqual([]);
+      expect(findingOf(record, "policy-document-grant").actions).toEqual([]);
     });
 
     it("follows a custom response policy", () => {
@@ -112,7 +112,7 @@ describe("response planning through the analyser", () => {
     it("skips for every session of an allowlisted role (by role ARN)", () => {
       const config = { allowlist: ["arn:aws:iam::111122223333:role/deployer"] };
       for (const session of ["sam", "github-run-42", "i-0abc"]) {
-        const finding = findingOf(adminGrant(assumedRole("deployer", session)), "iam-policy-change", config);
+        const finding = findingOf(adminGrant(assumedRole("deployer", session)), "policy-document-grant", config);
         const action = onlyAction(actorSide(finding.actions));
         expect(action.status).toBe("skipped");
         expect(action.reason).toMatch(/actor is allowlisted \(arn:aws:iam::111122223333:role\/deployer\)/);
@@ -121,13 +121,13 @@ describe("response planning through the analyser", () => {
 
     it("skips for a session of an allowlisted role whose ARN has a path", () => {
       const config = { allowlist: ["arn:aws:iam::111122223333:role/ci/deployer"] };
-      const finding = findingOf(adminGrant(assumedRole("deployer", "sam", { path: "ci/" })), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("deployer", "sam", { path: "ci/" })), "policy-document-grant", config);
       expect(onlyAction(actorSide(finding.actions)).reason).toMatch(/allowlisted/);
     });
 
     it("skips for a session of an allowlisted role even when the record has no sessionIssuer", () => {
       const config = { allowlist: ["arn:aws:iam::111122223333:role/deployer"] };
-      const finding = findingOf(adminGrant(assumedRole("deployer", "sam", { issuer: false })), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("deployer", "sam", { issuer: false })), "policy-document-grant", config);
       const action = onlyAction(actorSide(finding.actions));
       expect(action.status).toBe("skipped");
       expect(action.reason).toMatch(/allowlisted \(arn:aws:iam::111122223333:role\/deployer\)/);
@@ -135,13 +135,13 @@ describe("response planning through the analyser", () => {
 
     it("does not exempt other roles whose name merely starts like an allowlisted one", () => {
       const config = { allowlist: ["arn:aws:iam::111122223333:role/deployer"] };
-      const finding = findingOf(adminGrant(assumedRole("deployer-evil", "sam")), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("deployer-evil", "sam")), "policy-document-grant", config);
       expect(onlyAction(actorSide(finding.actions)).status).toBe("planned");
     });
 
     it("never turns containment on trailguard's own role (exact ARN), even when that identity grants admin", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
-      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "containment")), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "containment")), "policy-document-grant", config);
       const action = onlyAction(actorSide(finding.actions));
       expect(action.status).toBe("skipped");
       expect(action.reason).toBe("the target is trailguard's own responder");
@@ -149,14 +149,14 @@ describe("response planning through the analyser", () => {
 
     it("recognises the responder role from the session ARN alone (as the target of containment)", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
-      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "x", { issuer: false })), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "x", { issuer: false })), "policy-document-grant", config);
       expect(onlyAction(actorSide(finding.actions)).reason).toMatch(/own responder/);
     });
 
     it("does not protect a look-alike of the responder role", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       for (const role of ["trailguard-responder2", "Trailguard-Responder-copy"]) {
-        const finding = findingOf(adminGrant(assumedRole(role, "x")), "iam-policy-change", config);
+        const finding = findingOf(adminGrant(assumedRole(role, "x")), "policy-document-grant", config);
         expect(onlyAction(actorSide(finding.actions)).status).toBe("planned");
       }
     });
@@ -164,12 +164,12 @@ describe("response planning through the analyser", () => {
     it("does not protect the responder role name in another account", () => {
       const config = { responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"] };
       const identity = assumedRole("trailguard-responder", "x", { account: "444455556666" });
-      const finding = findingOf(adminGrant(identity), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(identity), "policy-document-grant", config);
       expect(onlyAction(actorSide(finding.actions))).toMatchObject({ status: "planned", target: { kind: "role", account: "444455556666", roleName: "trailguard-responder" } });
     });
 
     it("skips containment of the root user", () => {
-      const finding = findingOf(adminGrant(root()), "iam-policy-change");
+      const finding = findingOf(adminGrant(root()), "policy-document-grant");
       expect(finding.severity).toBe("critical");
       const action = onlyAction(actorSide(finding.actions));
       expect(action).toMatchObject({ type: "revoke-sessions", status: "skipped", target: { kind: "root" } });
@@ -183,7 +183,7 @@ describe("response planning through the analyser", () => {
 
     it("skips a service-linked role session", () => {
       const identity = assumedRole("AWSServiceRoleForAutoScaling", "AutoScaling", { path: "aws-service-role/autoscaling.amazonaws.com/" });
-      const finding = findingOf(adminGrant(identity), "iam-policy-change");
+      const finding = findingOf(adminGrant(identity), "policy-document-grant");
       const action = onlyAction(actorSide(finding.actions));
       expect(action.status).toBe("skipped");
       expect(action.reason).toMatch(/service-linked role/);
@@ -210,7 +210,7 @@ describe("response planning through the analyser", () => {
 
     it("skips an invalid role name taken from the actor", () => {
       const identity = { ...assumedRole("deployer", "x"), sessionContext: { sessionIssuer: { type: "Role", userName: "bad name!", arn: "arn:aws:iam::111122223333:role/deployer" } } };
-      const action = onlyAction(actorSide(findingOf(adminGrant(identity), "iam-policy-change").actions));
+      const action = onlyAction(actorSide(findingOf(adminGrant(identity), "policy-document-grant").actions));
       expect(action.status).toBe("skipped");
       expect(action.reason).toMatch(/role name .* is not a valid IAM role name/);
     });
@@ -236,16 +236,16 @@ describe("response planning through the analyser", () => {
         responderRoleArns: ["arn:aws:iam::111122223333:role/trailguard-responder"],
         responsePolicy: {
           version: 1 as const,
-          statements: [{ id: "contain", match: { rules: ["iam-policy-change"] }, actions: ["contain-actor" as const] }],
+          statements: [{ id: "contain", match: { rules: ["policy-document-grant"] }, actions: ["contain-actor" as const] }],
         },
       };
-      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "x")), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(assumedRole("trailguard-responder", "x")), "policy-document-grant", config);
       expect(onlyAction(actorSide(finding.actions)).reason).toMatch(/responder/);
     });
 
     it("applies the actor gate to every action of the finding", () => {
       const config = { allowlist: ["arn:aws:iam::111122223333:user/mallory"] };
-      const finding = findingOf(adminGrant(iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "iam-policy-change", config);
+      const finding = findingOf(adminGrant(iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" })), "policy-document-grant", config);
       expect(finding.actions.length).toBeGreaterThanOrEqual(4);
       for (const action of finding.actions) {
         expect(action.status).toBe("skipped");

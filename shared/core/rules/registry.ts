@@ -2,7 +2,12 @@ import { accessKeyCreated } from "./access-key-created/access-key-created.js";
 import { cloudTrailTampering } from "./cloudtrail-tampering/cloudtrail-tampering.js";
 import { credentialForOtherUser } from "./credential-for-other-user/credential-for-other-user.js";
 import { accessKeyReactivated } from "./access-key-reactivated/access-key-reactivated.js";
-import { iamPolicyChange } from "./iam-policy-change/iam-policy-change.js";
+import { containmentPolicyTampering } from "./containment-policy-tampering/containment-policy-tampering.js";
+import { managedPolicyAttached } from "./managed-policy-attached/managed-policy-attached.js";
+import { permissionsBoundaryChange } from "./permissions-boundary-change/permissions-boundary-change.js";
+import { policyDefaultVersionSet } from "./policy-default-version-set/policy-default-version-set.js";
+import { policyDocumentGrant } from "./policy-document-grant/policy-document-grant.js";
+import { policyPermissionsRemoved } from "./policy-permissions-removed/policy-permissions-removed.js";
 import { roleTrustUpdate } from "./role-trust-update/role-trust-update.js";
 import { rootActivity } from "./root-activity/root-activity.js";
 import { rootConsoleLogin } from "./root-console-login/root-console-login.js";
@@ -18,7 +23,12 @@ export const RULES: readonly DetectionRule[] = [
   accessKeyCreated,
   accessKeyReactivated,
   credentialForOtherUser,
-  iamPolicyChange,
+  policyDocumentGrant,
+  managedPolicyAttached,
+  containmentPolicyTampering,
+  permissionsBoundaryChange,
+  policyDefaultVersionSet,
+  policyPermissionsRemoved,
   roleTrustUpdate,
   cloudTrailTampering,
   trailguardTampering,

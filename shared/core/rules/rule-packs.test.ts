@@ -117,7 +117,7 @@ describe("every bundled sample yields exactly its expected findings", () => {
 
 describe("declared signals: a rule cannot emit one it did not declare", () => {
   it("is a compile error (npm test type-checks first; an unused @ts-expect-error fails it)", () => {
-    const base = { id: "probe", title: "probe", category: "tampering", technique: { id: "T1562", name: "probe" }, severityLogic: "", runbook: "" } as const;
+    const base = { id: "probe", title: "probe", category: "tampering", technique: { id: "T1562", name: "probe" }, severityLogic: "", runbook: "", docs: { firesOn: "", severity: "" } } as const;
     const match = { severity: "low", summary: "s", whyItMatters: "w", reasons: [], target: undefined } as const;
     const declared = defineRule({ ...base, signals: ["declared"], evaluate: () => ({ ...match, signals: ["declared"] }) });
     // @ts-expect-error "undeclared" is not among the rule's signals

@@ -109,7 +109,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
 
   it("on LimitExceeded reports that sessions were NOT revoked and what to do instead", async () => {
     iam.on(PutRolePolicyCommand).rejects(Object.assign(new Error("Cannot exceed quota for PoliciesPerRole: 10240"), { name: "LimitExceededException" }));
-    const finding = await executeActions(findingOf(adminGrantByRole, "iam-policy-change"), context());
+    const finding = await executeActions(findingOf(adminGrantByRole, "policy-document-grant"), context());
     expect(finding.actions[0]).toMatchObject({ type: "revoke-sessions", status: "failed" });
     expect(finding.actions[0]?.reason).toMatch(/LimitExceeded: .*sessions were NOT revoked.*AWSDenyAll/);
   });
@@ -121,7 +121,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     const grant = eventBridge(
       iamCall("AttachUserPolicy", { userName: "eve", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, { userIdentity: iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" }) }),
     );
-    const finding = await executeActions(findingOf(grant, "iam-policy-change"), context());
+    const finding = await executeActions(findingOf(grant, "managed-policy-attached"), context());
     const onMallory = finding.actions.filter((action) => "userName" in action.target && action.target.userName === "mallory");
     expect(onMallory.map((action) => `${action.type}:${action.status}`)).toEqual([
       "deactivate-access-key:done",
@@ -145,7 +145,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     const selfGrant = eventBridge(
       iamCall("PutRolePolicy", { roleName: "x", policyName: "y", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: assumedRole("trailguard-responder", "other-session") }),
     );
-    const finding = await executeActions(findingOf(selfGrant, "iam-policy-change"), context());
+    const finding = await executeActions(findingOf(selfGrant, "policy-document-grant"), context());
     expect(finding.actions[0]).toMatchObject({ status: "skipped", reason: "the target is trailguard's own responder role" });
     // The role it made admin ("x") is contained; trailguard's own role never is.
     expect(iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input.RoleName)).toEqual(["x"]);
@@ -160,7 +160,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
 
   it("never changes a role IAM shows under an AWS-managed path, whatever the event called it", async () => {
     iam.on(GetRoleCommand).resolves({ Role: { RoleName: "app", Arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/app`, Path: "/aws-reserved/sso.amazonaws.com/", RoleId: "AROAX", CreateDate: NOW, AssumeRolePolicyDocument: "{}" } });
-    const finding = await executeActions(findingOf(adminGrantByRole, "iam-policy-change"), context());
+    const finding = await executeActions(findingOf(adminGrantByRole, "policy-document-grant"), context());
     const onApp = finding.actions.find((action) => action.target.kind === "role" && action.target.roleName === "app");
     expect(onApp).toMatchObject({ status: "skipped", reason: expect.stringMatching(/identity-center role: AWS manages it/) });
   });

@@ -6,4 +6,5 @@ export const expectations: SampleExpectations = {
   "access-key-created-by-role-session": [{ rule: "access-key-created", severity: "high", actions: ["deactivate-access-key:planned"] }],
   "access-key-created-for-other-user": [{ rule: "access-key-created", severity: "high", actions: ["deactivate-access-key:planned"] }],
   "access-key-created-for-self-with-path": [{ rule: "access-key-created", severity: "low", actions: [] }],
+  "benign-access-key-listed": [],
 };

@@ -16,6 +16,10 @@ export const accessKeyReactivated = defineRule({
     "Check why the key was inactive (rotation, or containment after an incident) and who reactivated it. If it was contained by trailguard, someone is undoing the response: trailguard deactivates it again by default; investigate the reactivating principal. If the reactivation was legitimate, add the automation to the allowlist.",
   eventNames: ["UpdateAccessKey"],
   eventSources: [IAM_SOURCE],
+  docs: {
+    firesOn: "`UpdateAccessKey` to `Active`",
+    severity: "high",
+  },
   signals: ["key-reactivated"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== IAM_SOURCE || event.eventName !== "UpdateAccessKey") return undefined;

@@ -24,6 +24,10 @@ export const cloudTrailTampering = defineRule({
   eventNames: ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "StopEventDataStoreIngestion", "DeleteEventDataStore"],
   eventSources: [CLOUDTRAIL],
   failedCallCap: "medium",
+  docs: {
+    firesOn: "`StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors`, CloudTrail Lake `StopEventDataStoreIngestion`/`DeleteEventDataStore`",
+    severity: "critical for logging stopped, a trail deleted, selectors that no longer record management writes, a trail made single-region or without global (IAM) events; high for excluded event sources, log validation off, logs sent to another bucket, Lake stopped; nothing when every management write is still recorded; a failed attempt is medium",
+  },
   signals: ["logging-stopped", "logging-narrowed"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== CLOUDTRAIL) return undefined;

@@ -2,6 +2,7 @@ import type { SampleExpectations } from "../rule-pack.js";
 
 /** Each sample in samples/ and exactly the findings it yields with default settings ("action:status"). */
 export const expectations: SampleExpectations = {
+  "benign-role-session-duration-raised": [],
   "trust-create-role-for-lambda-service": [{ rule: "role-trust-update", severity: "low", actions: [] }],
   "trust-github-oidc-without-sub-condition": [{ rule: "role-trust-update", severity: "high", actions: [] }],
   "trust-opened-to-everyone": [

@@ -50,6 +50,10 @@ export const rootActivity = defineRule({
   runbook:
     "Ask the account owner whether root was used on purpose; very few tasks need it. If not planned: treat the root password and MFA as compromised (reset the password, re-register MFA, delete root access keys), then review every root call around this time across all regions. IAM policies cannot restrict root, so trailguard only alerts; in an Organization, an SCP or centralized root access management can lock root down.",
   rootOnly: true,
+  docs: {
+    firesOn: "any root call in any service and region (CIS CloudWatch.1: not invoked by a service, not `AwsServiceEvent`), plus root console credential/MFA actions made via `signin.amazonaws.com`",
+    severity: "critical for root credential/MFA changes, high otherwise, medium for read-only or failed calls",
+  },
   signals: ["root-activity", "root-credential-change"],
   evaluate({ record, event, actor }) {
     if (actor.type !== "Root") return undefined;

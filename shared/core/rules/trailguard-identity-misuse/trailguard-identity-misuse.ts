@@ -20,6 +20,10 @@ export const trailguardIdentityMisuse = defineRule({
   trailguardCallersOnly: true,
   includesReadOnly: true,
   failedCallCap: "high",
+  docs: {
+    firesOn: "any call made with trailguard's roles that is not one of trailguard's own moves",
+    severity: "critical for a change, high for a read-only call or a failed one",
+  },
   signals: ["trailguard-identity-misused"],
   evaluate({ actor, event, trailguard }) {
     if (trailguard === undefined || trailguard.ownMove !== undefined) return undefined;

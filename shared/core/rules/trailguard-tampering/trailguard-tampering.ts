@@ -175,6 +175,11 @@ export const trailguardTampering = defineRule({
   eventNames: [...new Set(WATCHED_OPERATIONS.flatMap((operation) => operation.eventNames))],
   eventSources: [...new Set(WATCHED_OPERATIONS.map((operation) => operation.eventSource))],
   failedCallCap: "medium",
+  docs: {
+    firesOn: "changes to trailguard's own functions, roles, EventBridge rules, alert topic and subscriptions, KMS key, idempotency table, queues, alarms, log groups and stack (as the stack names them)",
+    severity: "critical; high for a stack deployment or what CloudFormation does for one, and for a new subscription to the alert topic; a failed attempt is medium",
+    listsEventNames: false,
+  },
   signals: ["trailguard-tampered", "trailguard-deployed"],
   evaluate({ record, actor, event, settings, trailguard }) {
     if (trailguard?.ownMove) return undefined;

@@ -1,0 +1,92 @@
+import { type PermissionVerdict, analysePermissions } from "../../iam/permission-analysis.js";
+import { checkRevokeDocument } from "../../iam/revoke-sessions-policy.js";
+import { quoted } from "../../model/untrusted.js";
+import { type RuleInput, defineRule } from "../rule.js";
+import { IAM_SOURCE, requestString } from "../rule-helpers.js";
+import { INLINE_DELETE_EVENTS, type PolicyAssessment, REVOKE_WRITE_EVENTS, escalationReasons, isIamCall, policyMatch, recordedDocument, touchesRevokePolicy } from "../policy-change.js";
+
+const CONTAINMENT_EVENTS = [...INLINE_DELETE_EVENTS, ...REVOKE_WRITE_EVENTS];
+
+type ContainmentSignal = "admin-grant" | "escalation-grant" | "revoke-policy-removed" | "revoke-policy-applied";
+
+/** What an admin grant is, when one hides under the containment name: a backdoor more than an impaired defence. */
+const ADMIN_GRANT_TECHNIQUE = { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" } as const;
+
+/**
+ * The revoke-sessions inline policy (TrailguardRevokeOlderSessions, or the IAM console's
+ * AWSRevokeOlderSessions) is containment: it denies every session issued before the incident.
+ * Deleting it, or writing anything under its name but the exact revoking deny, undoes or fakes
+ * containment. The exact deny itself is reported as info, so the record shows containment applied.
+ * This rule alone judges calls under those names; the document rule does not see them.
+ */
+export const containmentPolicyTampering = defineRule({
+  id: "containment-policy-tampering",
+  title: "Containment policy tampered with",
+  category: "policy-change",
+  technique: { id: "T1562", name: "Impair Defenses" },
+  severityLogic:
+    "Critical: deleting the revoke-sessions inline policy from a user, role or group, or writing anything under its name that is not exactly the revoking deny with a cut-off at the time of the call (an older cut-off, a narrower deny, an extra statement, an unparseable or unrecorded document); when the document also grants admin-equivalent or privilege-escalation permissions, the grant is reported with it. Info: the exact revoking deny, as trailguard or the IAM console's Revoke active sessions writes it.",
+  runbook:
+    "If the revoke-sessions policy was deleted or overwritten, containment was undone: sessions issued before it work again. Re-apply it (trailguard's responder does so when it contains the principal again; the IAM console's Revoke active sessions also works) and treat the principal that made the call as compromised: trailguard's default response contains it (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked). If the document granted permissions under the containment name, remove it and review what the grantee did since. An info finding is containment being applied: check it matches a containment you expect.",
+  eventNames: CONTAINMENT_EVENTS,
+  eventSources: [IAM_SOURCE],
+  docs: {
+    firesOn: "`DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` of the revoke-sessions policy (`TrailguardRevokeOlderSessions`, or the console's `AWSRevokeOlderSessions`); `PutUserPolicy`, `PutRolePolicy` under those names",
+    severity: "critical for deleting it or writing anything but the exact revoking deny with a cut-off at the time of the call (an admin or escalation grant in the document is reported with it); info for the exact revoking deny",
+  },
+  signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied"],
+  evaluate(input) {
+    if (!isIamCall(input, CONTAINMENT_EVENTS) || !touchesRevokePolicy(input.record, input.event.eventName)) return undefined;
+    return policyMatch(input, INLINE_DELETE_EVENTS.includes(input.event.eventName) ? removed(input) : written(input));
+  },
+});
+
+function removed({ record }: RuleInput): PolicyAssessment<ContainmentSignal> {
+  return {
+    severity: "critical",
+    title: "Containment policy removed",
+    why: "This inline policy is the deny that revokes stolen sessions. Deleting it lets those sessions work again: someone is undoing incident containment.",
+    reasons: [`deleted inline policy ${quoted(requestString(record, "policyName"))}, the revoke-sessions containment policy`],
+    signals: ["revoke-policy-removed"],
+  };
+}
+
+function written({ record, event }: RuleInput): PolicyAssessment<ContainmentSignal> {
+  const policyName = requestString(record, "policyName");
+  const document = recordedDocument(record);
+  if (document.kind === "not-recorded") return tampering(policyName, ["the document was not recorded, so it cannot be shown to be the revoking deny"], undefined);
+  if (document.kind === "unparseable") return { ...tampering(policyName, [document.reason], undefined), evidence: document.evidence };
+  // Every document is read in full, whatever its name: a name proves nothing.
+  const verdict = analysePermissions(document.document);
+  const check = checkRevokeDocument(document.document, event.eventTime);
+  if (!check.canonical) return { ...tampering(policyName, [check.why], verdict), evidence: document.evidence };
+  return {
+    severity: "info",
+    title: "Revoke-sessions policy applied",
+    why: "Sessions issued before the policy's time are denied: this is the containment trailguard (or the IAM console) applies.",
+    reasons: [`inline policy ${quoted(policyName)} is exactly the revoking deny, cut-off ${check.cutoff}`],
+    signals: ["revoke-policy-applied"],
+    evidence: document.evidence,
+  };
+}
+
+/**
+ * Anything but the exact revoking deny written under a containment name: either containment is
+ * being weakened (an old cut-off, a narrower deny) or the name is cover for a grant. Critical
+ * either way, and the grant's own verdict rides along so the on-call sees both.
+ */
+function tampering(policyName: string | undefined, why: readonly string[], verdict: PermissionVerdict | undefined): PolicyAssessment<ContainmentSignal> {
+  const grants = verdict?.adminEquivalent ? verdict.adminReasons : [];
+  const escalation = verdict && !verdict.adminEquivalent ? escalationReasons(verdict) : [];
+  return {
+    severity: "critical",
+    title: grants.length > 0 ? "Admin grant hidden under the containment policy's name" : "Containment policy tampered with",
+    why:
+      grants.length > 0
+        ? "A document named like the revoke-sessions containment policy grants administrator-equivalent power: the name is cover for a backdoor."
+        : "A policy under the revoke-sessions containment name is not the exact revoking deny: containment may be weakened (an older cut-off revives stolen sessions) or the name is cover for something else.",
+    reasons: [`inline policy ${quoted(policyName)} is not the exact revoking deny: ${why.join("; ")}`, ...grants, ...escalation],
+    signals: [...(grants.length > 0 ? (["admin-grant"] as const) : []), ...(escalation.length > 0 ? (["escalation-grant"] as const) : []), "revoke-policy-removed"],
+    ...(grants.length > 0 ? { technique: ADMIN_GRANT_TECHNIQUE } : {}),
+  };
+}

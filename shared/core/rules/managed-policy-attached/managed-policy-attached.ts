@@ -1,0 +1,57 @@
+import { classifyManagedPolicyArn } from "../../iam/permission-analysis.js";
+import { quoted } from "../../model/untrusted.js";
+import { type RuleInput, defineRule } from "../rule.js";
+import { IAM_SOURCE, requestString } from "../rule-helpers.js";
+import { GENERIC_POLICY_WHY, type PolicyAssessment, isIamCall, policyMatch } from "../policy-change.js";
+
+const ATTACH_EVENTS = ["AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"];
+
+/**
+ * A managed policy attached to a user, role or group, judged by which policy it is: the event
+ * carries only its ARN, so AWS's administrator and broad managed policies are known by name,
+ * and a customer policy (whatever it is called) by nothing more than that it was attached.
+ */
+export const managedPolicyAttached = defineRule({
+  id: "managed-policy-attached",
+  title: "Managed IAM policy attached",
+  category: "policy-change",
+  technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
+  severityLogic:
+    "Critical: an admin-equivalent AWS managed policy (AdministratorAccess, IAMFullAccess and similar). High: a broad AWS managed policy (PowerUserAccess…). Medium: any other policy, customer policies included (a customer policy named AdministratorAccess is not AWS's), or one CloudTrail did not record.",
+  runbook:
+    "Check which policy was attached and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent attachment, trailguard's default response quarantines the actor (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked) and contains the principal that received the policy (a group is not contained wholesale: the actions say what to do by hand; `npm run release` undoes containment if the change was planned); detach the policy, review what the grantee did since, and look for further persistence (new keys, users, trust changes). For a customer managed policy, read its default version (aws iam get-policy-version) to see what it grants.",
+  eventNames: ATTACH_EVENTS,
+  eventSources: [IAM_SOURCE],
+  docs: {
+    firesOn: "`AttachUserPolicy`, `AttachRolePolicy`, `AttachGroupPolicy`",
+    severity: "critical for admin-equivalent AWS managed policies (AdministratorAccess, IAMFullAccess\u2026); high for broad ones (PowerUserAccess\u2026); medium for any other, customer policies included",
+  },
+  signals: ["admin-grant"],
+  evaluate(input) {
+    if (!isIamCall(input, ATTACH_EVENTS)) return undefined;
+    return policyMatch(input, assessAttachment(input));
+  },
+});
+
+function assessAttachment({ record }: RuleInput): PolicyAssessment<"admin-grant"> {
+  const policyArn = requestString(record, "policyArn");
+  const kind = policyArn ? classifyManagedPolicyArn(policyArn) : "other";
+  if (kind === "admin") {
+    return {
+      severity: "critical",
+      title: "Admin-equivalent IAM policy attached",
+      why: "An administrator-level AWS managed policy was attached: the identity can now do anything, including granting itself more.",
+      reasons: [`attached ${quoted(policyArn)}, an admin-equivalent managed policy`],
+      signals: ["admin-grant"],
+    };
+  }
+  if (kind === "broad") {
+    return {
+      severity: "high",
+      why: "A broad AWS managed policy gives wide access to data and infrastructure.",
+      reasons: [`attached ${quoted(policyArn)}, a broad managed policy`],
+      signals: [],
+    };
+  }
+  return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: [`attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`], signals: [] };
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, analyse, assumedRole, cloudTrailRecord, eventBridge, findingOf, findingsOf, iamCall, iamUser, policyJson } from "../../../../test/support/records.js";
+
+const RULE = "policy-document-grant";
+
+const ADMIN = { Effect: "Allow", Action: "*", Resource: "*" };
+const READ_ONLY = { Effect: "Allow", Action: ["ec2:Describe*"], Resource: "*" };
+
+function putUserPolicy(policyDocument: unknown, overrides: Record<string, unknown> = {}) {
+  return iamCall("PutUserPolicy", { userName: "bob", policyName: "inline", policyDocument }, overrides);
+}
+
+describe("policy-document-grant", () => {
+  describe("admin-equivalent documents are critical", () => {
+    it.each<[string, unknown]>([
+      ['Allow "*" on "*" (JSON string)', policyJson(ADMIN)],
+      ['Allow "*" on "*" (object)', { Version: "2012-10-17", Statement: [ADMIN] }],
+      ['Allow "*" on "*" (URL-encoded string)', encodeURIComponent(policyJson(ADMIN))],
+      ["Statement as a single object", JSON.stringify({ Version: "2012-10-17", Statement: ADMIN })],
+      ["Action as a list", policyJson({ Effect: "Allow", Action: ["s3:GetObject", "*"], Resource: ["*"] })],
+      ['Allow "iam:*" on "*"', policyJson({ Effect: "Allow", Action: "iam:*", Resource: "*" })],
+      ['Allow "IAM:*" (upper case) on "*"', policyJson({ Effect: "Allow", Action: "IAM:*", Resource: "*" })],
+      ['Allow "*:*" on "*"', policyJson({ Effect: "Allow", Action: "*:*", Resource: "*" })],
+      ['Allow NotAction on "*"', policyJson({ Effect: "Allow", NotAction: "iam:DeleteUser", Resource: "*" })],
+      ["admin statement after a harmless one", policyJson(READ_ONLY, { Sid: "Backdoor", ...ADMIN })],
+    ])("%s", (_label, policyDocument) => {
+      const finding = findingOf(putUserPolicy(policyDocument), RULE);
+      expect(finding.severity).toBe("critical");
+      expect(finding.signals).toEqual(["admin-grant"]);
+      expect(finding.title).toMatch(/Admin-equivalent/);
+      expect(finding.reasons.join(" ")).toMatch(/Allow/);
+    });
+
+    it("names the offending statement by Sid", () => {
+      const finding = findingOf(putUserPolicy(policyJson(READ_ONLY, { Sid: "Backdoor", ...ADMIN })), RULE);
+      expect(finding.reasons.join(" ")).toContain('statement "Backdoor"');
+    });
+
+    it.each(["PutRolePolicy", "PutGroupPolicy", "CreatePolicyVersion"])("is critical for %s too", (eventName) => {
+      const record = iamCall(eventName, {
+        roleName: "app",
+        groupName: "devs",
+        policyName: "inline",
+        policyArn: `arn:aws:iam::${ACCOUNT}:policy/custom`,
+        policyDocument: policyJson(ADMIN),
+        setAsDefault: true,
+      });
+      expect(findingOf(record, RULE).severity).toBe("critical");
+    });
+
+    it("a new managed policy or a version not yet default says so", () => {
+      const created = findingOf(iamCall("CreatePolicy", { policyName: "wide", policyDocument: policyJson(ADMIN) }), RULE);
+      expect(created.severity).toBe("critical");
+      expect(created.reasons).toContain("new managed policy is not attached to anyone yet");
+      expect(created.target).toMatchObject({ kind: "policy", name: "wide" });
+      const version = findingOf(iamCall("CreatePolicyVersion", { policyArn: `arn:aws:iam::${ACCOUNT}:policy/custom`, policyDocument: policyJson(ADMIN) }), RULE);
+      expect(version.reasons).toContain("new version is not set as default yet");
+    });
+  });
+
+  describe("non-admin documents", () => {
+    it("ec2:Describe* on * is medium with no actions", () => {
+      const finding = findingOf(putUserPolicy(policyJson(READ_ONLY)), RULE);
+      expect(finding.severity).toBe("medium");
+      expect(finding.signals).toEqual([]);
+      expect(finding.actions).toEqual([]);
+      expect(finding.reasons).toContain("grants permissions that are not admin-equivalent");
+    });
+
+    it("s3:* on arn:aws:s3:::* is not admin", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::*" })), RULE);
+      expect(finding.severity).not.toBe("critical");
+      expect(finding.signals).not.toContain("admin-grant");
+      expect(finding.actions).toEqual([]);
+    });
+
+    it("Deny * on * is not admin", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Deny", Action: "*", Resource: "*" })), RULE);
+      expect(finding.severity).not.toBe("critical");
+      expect(finding.signals).not.toContain("admin-grant");
+      expect(finding.actions).toEqual([]);
+    });
+
+    it("Allow * on a single bucket is not admin", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::my-bucket/*" })), RULE);
+      expect(finding.severity).not.toBe("critical");
+    });
+
+    it("privilege-escalation actions on any resource are high", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*" })), RULE);
+      expect(finding.severity).toBe("high");
+      expect(finding.signals).toEqual(["escalation-grant"]);
+      expect(finding.reasons.join(" ")).toContain("iam:PassRole");
+      expect(finding.actions).toEqual([]);
+    });
+  });
+
+  describe("missing or broken documents", () => {
+    it.each(["PutUserPolicy", "CreatePolicyVersion"])("%s with requestParameters null is still a medium finding", (eventName) => {
+      const finding = findingOf(iamCall(eventName, null), RULE);
+      expect(finding.severity).toBe("medium");
+      expect(finding.reasons.join(" ")).toMatch(/not recorded/);
+    });
+
+    it.each<[string, unknown]>([
+      ["not JSON", "{ this is not json"],
+      ["no Statement", JSON.stringify({ Version: "2012-10-17" })],
+      ["a number", 42],
+      ["Effect missing", policyJson({ Action: "*", Resource: "*" })],
+    ])("an unparseable document (%s) still yields a finding", (_label, policyDocument) => {
+      const analysis = analyse(putUserPolicy(policyDocument));
+      expect(analysis.kind).toBe("analysed");
+      const finding = findingOf(putUserPolicy(policyDocument), RULE);
+      expect(finding.reasons.length).toBeGreaterThan(0);
+      expect(["medium", "high", "critical"]).toContain(finding.severity);
+    });
+  });
+
+  describe("the revoke-sessions name is containment-policy-tampering's", () => {
+    it.each(["PutUserPolicy", "PutRolePolicy"])("%s under a revoke-sessions name raises no finding of this rule", (eventName) => {
+      for (const policyName of ["TrailguardRevokeOlderSessions", "AWSRevokeOlderSessions", "awsrevokeoldersessions"]) {
+        const record = iamCall(eventName, { userName: "bob", roleName: "app", policyName, policyDocument: policyJson(ADMIN) });
+        expect(findingsOf(analyse(record)).map((finding) => finding.ruleId), policyName).toEqual(["containment-policy-tampering"]);
+      }
+    });
+
+    it("a group's inline policy under that name is judged as any document (containment never writes group policies)", () => {
+      const finding = findingOf(iamCall("PutGroupPolicy", { groupName: "devs", policyName: "AWSRevokeOlderSessions", policyDocument: policyJson(ADMIN) }), RULE);
+      expect(finding.severity).toBe("critical");
+      expect(finding.signals).toEqual(["admin-grant"]);
+    });
+  });
+
+  describe("response to a critical admin grant", () => {
+    /** contain-new-admin: bob, the user just granted admin, is quarantined after the actor. */
+    const CONTAIN_BOB = [
+      { type: "deactivate-user-keys", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+      { type: "attach-deny-policy", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+      { type: "revoke-sessions", status: "planned", target: { kind: "user", account: ACCOUNT, userName: "bob" }, reason: expect.stringMatching(/contain the user the finding is about/) },
+    ];
+
+    it("an assumed role is contained by revoking that role's sessions, and the new admin is contained", () => {
+      const record = putUserPolicy(policyJson(ADMIN), { userIdentity: assumedRole("platform-admin", "sam") });
+      const finding = findingOf(eventBridge(record), RULE);
+      expect(finding.actions).toEqual([
+        {
+          type: "revoke-sessions",
+          status: "planned",
+          target: { kind: "role", account: ACCOUNT, roleName: "platform-admin" },
+          reason: expect.stringMatching(/contain the actor/),
+        },
+        ...CONTAIN_BOB,
+      ]);
+    });
+
+    it("an IAM user signing with an AKIA key gets that key deactivated, is quarantined and its sessions revoked; the new admin is contained", () => {
+      const record = putUserPolicy(policyJson(ADMIN), { userIdentity: iamUser("mallory", { accessKeyId: "AKIAMALLORYKEY000001" }) });
+      const finding = findingOf(record, RULE);
+      const mallory = { kind: "user", account: ACCOUNT, userName: "mallory" };
+      expect(finding.actions).toEqual([
+        expect.objectContaining({
+          type: "deactivate-access-key",
+          status: "planned",
+          target: { kind: "access-key", account: ACCOUNT, userName: "mallory", accessKeyId: "AKIAMALLORYKEY000001" },
+        }),
+        expect.objectContaining({ type: "deactivate-user-keys", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        expect.objectContaining({ type: "attach-deny-policy", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        expect.objectContaining({ type: "revoke-sessions", status: "planned", target: mallory, reason: expect.stringMatching(/contain the actor/) }),
+        ...CONTAIN_BOB,
+      ]);
+    });
+
+    it("an IAM user on a console session (ASIA key) is quarantined, but no key deactivation is planned for the session key", () => {
+      const record = putUserPolicy(policyJson(ADMIN), { userIdentity: iamUser("mallory", { accessKeyId: "ASIAMALLORYSESSION01" }) });
+      const finding = findingOf(record, RULE);
+      expect(finding.actions.map((action) => [action.type, action.target.kind === "user" ? action.target.userName : action.target.kind])).toEqual([
+        ["deactivate-user-keys", "mallory"],
+        ["attach-deny-policy", "mallory"],
+        ["revoke-sessions", "mallory"],
+        ["deactivate-user-keys", "bob"],
+        ["attach-deny-policy", "bob"],
+        ["revoke-sessions", "bob"],
+      ]);
+      expect(finding.actions.every((action) => action.status === "planned")).toBe(true);
+    });
+  });
+
+  describe("failed calls", () => {
+    it("caps a failed admin grant at low and plans no containment", () => {
+      const record = putUserPolicy(policyJson(ADMIN), { errorCode: "AccessDenied", errorMessage: "not authorized" });
+      const finding = findingOf(record, RULE);
+      expect(finding.severity).toBe("low");
+      expect(finding.reasons.join(" ")).toMatch(/capped at low/);
+      expect(finding.actions).toEqual([]);
+    });
+  });
+
+  it("is not fooled by an IAM event whose record has extra unknown fields", () => {
+    const record = cloudTrailRecord({ eventName: "PutUserPolicy", requestParameters: { userName: "bob", policyName: "p", policyDocument: policyJson(ADMIN) }, tlsDetails: { tlsVersion: "TLSv1.3" } });
+    expect(findingOf(record, RULE).severity).toBe("critical");
+  });
+});
