@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   let paths = command.paths;
   if (paths.length === 0) {
     paths = bundledSampleDirs().map((dir) => relative(process.cwd(), dir));
-    err(`replay: no path given, replaying the bundled samples of every rule pack (${relative(process.cwd(), RULES_DIR) || "."}/*/samples/, dry-run)\n`);
+    err(`replay: no path given, replaying the bundled samples of every rule pack (${relative(process.cwd(), RULES_DIR) || "."}/*/samples/)\n`);
   }
   const format = command.format ?? (process.stdout.isTTY ? "text" : "jsonl");
   const colour = format === "text" && process.stdout.isTTY === true && !process.env.NO_COLOR;

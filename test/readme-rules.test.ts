@@ -1,19 +1,36 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable, replaceRuleTable } from "../shared/core/report/rule-table.js";
 import { RULES } from "../shared/core/rules/registry.js";
 import { repoRoot } from "./support/run-cli.js";
 
-/** The README's rule table is the user's view of the registry: every rule, its category, nothing else. */
+/** The README's rule table is the user's view of the registry, rendered from the rules' metadata. */
 describe("README rule table", () => {
   const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Rules"), readme.indexOf("## Response"));
-  const rows = section
-    .split("\n")
-    .filter((line) => /^\| `[a-z-]+` \|/.test(line))
-    .map((line) => line.split("|").map((cell) => cell.trim()));
 
-  it("lists exactly the registered rules, in registry order, each with its category", () => {
-    expect(rows.map((cells) => [cells[1]?.replace(/`/g, ""), cells[2]])).toEqual(RULES.map((rule) => [rule.id, rule.category]));
+  it("is exactly what the registered rules' metadata renders (run `npm run docs:rules` after changing a rule)", () => {
+    const section = readme.slice(readme.indexOf(RULE_TABLE_BEGIN), readme.indexOf(RULE_TABLE_END) + RULE_TABLE_END.length);
+    expect(section).toBe(renderRuleTable(RULES));
+    expect(replaceRuleTable(readme, RULES)).toBe(readme);
+  });
+
+  it("has one row per registered rule, in registry order, with its category and technique (the rendering is not vacuous)", () => {
+    const rows = renderRuleTable(RULES)
+      .split("\n")
+      .filter((line) => /^\| `[a-z-]+` \|/.test(line))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").trim()));
+    expect(rows.map((cells) => [cells[0]?.replace(/`/g, ""), cells[1], cells[2]])).toEqual(RULES.map((rule) => [rule.id, rule.category, rule.technique.id]));
+    for (const rule of RULES) {
+      expect(rule.docs.firesOn.length, rule.id).toBeGreaterThan(5);
+      expect(rule.docs.severity.length, rule.id).toBeGreaterThan(2);
+    }
+  });
+
+  it("a rule's event names all appear in what the table says it fires on, unless the rule watches too many to list", () => {
+    const listing = RULES.filter((rule) => rule.docs.listsEventNames !== false);
+    const missing = listing.flatMap((rule) => (rule.eventNames ?? []).filter((name) => !rule.docs.firesOn.includes(`\`${name}\``)).map((name) => `${rule.id}: ${name}`));
+    expect(missing).toEqual([]);
+    expect(RULES.filter((rule) => rule.docs.listsEventNames === false).map((rule) => rule.id)).toEqual(["trailguard-tampering"]);
   });
 });
