@@ -47,4 +47,39 @@ describe("containment-policy-tampering", () => {
     const attach = iamCall("AttachRolePolicy", { roleName: "app", policyName: "TrailguardRevokeOlderSessions", policyArn: `arn:aws:iam::${ACCOUNT}:policy/TrailguardRevokeOlderSessions` });
     expect(findingsOf(analyse(attach)).map((finding) => finding.ruleId)).toEqual(["managed-policy-attached"]);
   });
+
+  describe("detaching a quarantine policy lifts containment", () => {
+    it.each([
+      ["DetachUserPolicy", { userName: "bob" }, "arn:aws:iam::aws:policy/AWSDenyAll"],
+      ["DetachRolePolicy", { roleName: "app" }, "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"],
+      ["DetachUserPolicy", { userName: "bob" }, "arn:aws:iam::aws:policy/awsdenyall"],
+      ["DetachGroupPolicy", { groupName: "devs" }, "arn:aws-us-gov:iam::aws:policy/AWSCompromisedKeyQuarantineV2"],
+      ["DetachUserPolicy", { userName: "bob" }, "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine"],
+    ] as const)("%s of %s is critical, and the only policy finding", (eventName, target, policyArn) => {
+      const findings = findingsOf(analyse(iamCall(eventName, { ...target, policyArn })));
+      expect(findings.map((finding) => finding.ruleId)).toEqual([RULE]);
+      expect(findings[0]?.severity).toBe("critical");
+      expect(findings[0]?.title).toBe("Quarantine policy detached");
+      expect(findings[0]?.signals).toEqual(["quarantine-removed"]);
+    });
+
+    it("contains the actor and quarantines the target again", () => {
+      const record = iamCall("DetachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::aws:policy/AWSDenyAll" }, { userIdentity: assumedRole("ops", "x") });
+      const actions = findingOf(record, RULE).actions.map((action) => `${action.type}:${action.status}:${action.target.kind === "user" ? action.target.userName : action.target.kind === "role" ? action.target.roleName : action.target.kind}`);
+      expect(actions).toEqual(["revoke-sessions:planned:ops", "deactivate-user-keys:planned:bob", "attach-deny-policy:planned:bob", "revoke-sessions:planned:bob"]);
+    });
+
+    it("a look-alike is not quarantine: a customer policy named AWSDenyAll, or another AWS managed policy, is an ordinary removal", () => {
+      for (const policyArn of [`arn:aws:iam::${ACCOUNT}:policy/AWSDenyAll`, "arn:aws:iam::aws:policy/AWSDenyAllButOne", "arn:aws:iam::aws:policy/ReadOnlyAccess"]) {
+        const findings = findingsOf(analyse(iamCall("DetachUserPolicy", { userName: "bob", policyArn })));
+        expect(findings.map((finding) => `${finding.ruleId}:${finding.severity}`), policyArn).toEqual(["policy-permissions-removed:low"]);
+      }
+    });
+
+    it("a failed detach is capped at low and contains nobody", () => {
+      const finding = findingOf(iamCall("DetachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::aws:policy/AWSDenyAll" }, { errorCode: "AccessDenied", errorMessage: "no" }), RULE);
+      expect(finding.severity).toBe("low");
+      expect(finding.actions.every((action) => action.status === "skipped")).toBe(true);
+    });
+  });
 });

@@ -3,11 +3,22 @@ import { checkRevokeDocument } from "../../iam/revoke-sessions-policy.js";
 import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE, requestString } from "../rule-helpers.js";
-import { INLINE_DELETE_EVENTS, type PolicyAssessment, REVOKE_WRITE_EVENTS, escalationReasons, isIamCall, policyMatch, recordedDocument, touchesRevokePolicy } from "../policy-change.js";
+import {
+  DETACH_EVENTS,
+  INLINE_DELETE_EVENTS,
+  type PolicyAssessment,
+  REVOKE_WRITE_EVENTS,
+  detachesQuarantinePolicy,
+  escalationReasons,
+  isIamCall,
+  policyMatch,
+  recordedDocument,
+  touchesContainment,
+} from "../policy-change.js";
 
-const CONTAINMENT_EVENTS = [...INLINE_DELETE_EVENTS, ...REVOKE_WRITE_EVENTS];
+const CONTAINMENT_EVENTS = [...INLINE_DELETE_EVENTS, ...REVOKE_WRITE_EVENTS, ...DETACH_EVENTS];
 
-type ContainmentSignal = "admin-grant" | "escalation-grant" | "revoke-policy-removed" | "revoke-policy-applied";
+type ContainmentSignal = "admin-grant" | "escalation-grant" | "revoke-policy-removed" | "revoke-policy-applied" | "quarantine-removed";
 
 /** What an admin grant is, when one hides under the containment name: a backdoor more than an impaired defence. */
 const ADMIN_GRANT_TECHNIQUE = { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" } as const;
@@ -17,7 +28,9 @@ const ADMIN_GRANT_TECHNIQUE = { id: "T1098.003", name: "Account Manipulation: Ad
  * AWSRevokeOlderSessions) is containment: it denies every session issued before the incident.
  * Deleting it, or writing anything under its name but the exact revoking deny, undoes or fakes
  * containment. The exact deny itself is reported as info, so the record shows containment applied.
- * This rule alone judges calls under those names; the document rule does not see them.
+ * Detaching a quarantine policy (AWSDenyAll, AWSCompromisedKeyQuarantine*) lifts containment the
+ * other way: the principal can sign in and act again. This rule alone judges these calls; the
+ * document and removal rules do not see them.
  */
 export const containmentPolicyTampering = defineRule({
   id: "containment-policy-tampering",
@@ -25,21 +38,32 @@ export const containmentPolicyTampering = defineRule({
   category: "policy-change",
   technique: { id: "T1562", name: "Impair Defenses" },
   severityLogic:
-    "Critical: deleting the revoke-sessions inline policy from a user, role or group, or writing anything under its name that is not exactly the revoking deny with a cut-off at the time of the call (an older cut-off, a narrower deny, an extra statement, an unparseable or unrecorded document); when the document also grants admin-equivalent or privilege-escalation permissions, the grant is reported with it. Info: the exact revoking deny, as trailguard or the IAM console's Revoke active sessions writes it.",
+    "Critical: detaching a quarantine policy (AWSDenyAll, AWSCompromisedKeyQuarantine*) from a user, role or group; deleting the revoke-sessions inline policy from a user, role or group, or writing anything under its name that is not exactly the revoking deny with a cut-off at the time of the call (an older cut-off, a narrower deny, an extra statement, an unparseable or unrecorded document); when the document also grants admin-equivalent or privilege-escalation permissions, the grant is reported with it. Info: the exact revoking deny, as trailguard or the IAM console's Revoke active sessions writes it.",
   runbook:
-    "If the revoke-sessions policy was deleted or overwritten, containment was undone: sessions issued before it work again. Re-apply it (trailguard's responder does so when it contains the principal again; the IAM console's Revoke active sessions also works) and treat the principal that made the call as compromised: trailguard's default response contains it (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked). If the document granted permissions under the containment name, remove it and review what the grantee did since. An info finding is containment being applied: check it matches a containment you expect.",
+    "If a quarantine policy was detached outside `npm run release` (whose own calls are not contained again), the quarantined principal can act again: trailguard's default response contains the principal that detached it and quarantines the target again; if the detach was planned (AWS's own AWSCompromisedKeyQuarantine after the key was rotated, say), release both with `npm run release`. If the revoke-sessions policy was deleted or overwritten, containment was undone: sessions issued before it work again. Re-apply it (trailguard's responder does so when it contains the principal again; the IAM console's Revoke active sessions also works) and treat the principal that made the call as compromised: trailguard's default response contains it (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked). If the document granted permissions under the containment name, remove it and review what the grantee did since. An info finding is containment being applied: check it matches a containment you expect.",
   eventNames: CONTAINMENT_EVENTS,
   eventSources: [IAM_SOURCE],
   docs: {
-    firesOn: "`DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` of the revoke-sessions policy (`TrailguardRevokeOlderSessions`, or the console's `AWSRevokeOlderSessions`); `PutUserPolicy`, `PutRolePolicy` under those names",
-    severity: "critical for deleting it or writing anything but the exact revoking deny with a cut-off at the time of the call (an admin or escalation grant in the document is reported with it); info for the exact revoking deny",
+    firesOn: "`DetachUserPolicy`, `DetachRolePolicy`, `DetachGroupPolicy` of a quarantine policy (`AWSDenyAll`, `AWSCompromisedKeyQuarantine*`, any case); `DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` of the revoke-sessions policy (`TrailguardRevokeOlderSessions`, or the console's `AWSRevokeOlderSessions`); `PutUserPolicy`, `PutRolePolicy` under those names",
+    severity: "critical for detaching a quarantine policy, deleting the revoke-sessions policy or writing anything but the exact revoking deny with a cut-off at the time of the call (an admin or escalation grant in the document is reported with it); info for the exact revoking deny",
   },
-  signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied"],
+  signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied", "quarantine-removed"],
   evaluate(input) {
-    if (!isIamCall(input, CONTAINMENT_EVENTS) || !touchesRevokePolicy(input.record, input.event.eventName)) return undefined;
+    if (!isIamCall(input, CONTAINMENT_EVENTS) || !touchesContainment(input.record, input.event.eventName)) return undefined;
+    if (detachesQuarantinePolicy(input.record, input.event.eventName)) return policyMatch(input, quarantineLifted(input));
     return policyMatch(input, INLINE_DELETE_EVENTS.includes(input.event.eventName) ? removed(input) : written(input));
   },
 });
+
+function quarantineLifted({ record }: RuleInput): PolicyAssessment<ContainmentSignal> {
+  return {
+    severity: "critical",
+    title: "Quarantine policy detached",
+    why: "A quarantine policy denies everything the principal does, console sign-in included. Detaching it lets the principal act again: someone is undoing incident containment.",
+    reasons: [`detached ${quoted(requestString(record, "policyArn"))}, a quarantine policy`],
+    signals: ["quarantine-removed"],
+  };
+}
 
 function removed({ record }: RuleInput): PolicyAssessment<ContainmentSignal> {
   return {

@@ -9,4 +9,12 @@ export const expectations: SampleExpectations = {
   "policy-revoke-sessions-policy-deleted": [{ rule: "containment-policy-tampering", severity: "critical", actions: ["revoke-sessions:planned"] }],
   // The IAM console's Revoke active sessions: the exact revoking deny, recorded as info, nothing done.
   "revoke-sessions-policy-applied-by-console": [{ rule: "containment-policy-tampering", severity: "info", actions: [] }],
+  "quarantine-policy-detached-from-user": [
+    {
+      rule: "containment-policy-tampering",
+      severity: "critical",
+      // The actor's role sessions revoked, then temp-contractor quarantined again (keys, AWSDenyAll, sessions).
+      actions: ["revoke-sessions:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"],
+    },
+  ],
 };

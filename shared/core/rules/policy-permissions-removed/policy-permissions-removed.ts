@@ -1,6 +1,6 @@
 import { defineRule } from "../rule.js";
 import { IAM_SOURCE } from "../rule-helpers.js";
-import { INLINE_DELETE_EVENTS, isIamCall, policyMatch, touchesRevokePolicy } from "../policy-change.js";
+import { INLINE_DELETE_EVENTS, isIamCall, policyMatch, touchesContainment } from "../policy-change.js";
 
 /** Calls that take permissions away: detaching managed policies, deleting inline and managed policies and versions. */
 const REMOVAL_EVENTS = ["DetachUserPolicy", "DetachRolePolicy", "DetachGroupPolicy", ...INLINE_DELETE_EVENTS, "DeletePolicy", "DeletePolicyVersion"];
@@ -8,25 +8,25 @@ const REMOVAL_EVENTS = ["DetachUserPolicy", "DetachRolePolicy", "DetachGroupPoli
 /**
  * Permissions removed. Low on its own, but a removal can break workloads or take a guardrail
  * away (a deny policy, a restrictive version). Deleting the revoke-sessions containment policy
- * is containment-policy-tampering's, not this rule's.
+ * or detaching a quarantine policy is containment-policy-tampering's, not this rule's.
  */
 export const policyPermissionsRemoved = defineRule({
   id: "policy-permissions-removed",
   title: "IAM policy detached or deleted",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic: "Low: always (a failed call too). Removing the revoke-sessions containment policy is not this rule's: containment-policy-tampering raises it as critical.",
+  severityLogic: "Low: always (a failed call too). Removing the revoke-sessions containment policy or detaching a quarantine policy (AWSDenyAll, AWSCompromisedKeyQuarantine*) is not this rule's: containment-policy-tampering raises it as critical.",
   runbook:
     "Usually routine clean-up: confirm with the actor's owner. Look closer when the removed policy was a deny or a guardrail (a quarantine policy, an explicit deny, a restrictive managed policy version): removing it widens what the principal can do, and an attacker removes such policies before acting. Re-attach or recreate it if the removal was not planned.",
   eventNames: REMOVAL_EVENTS,
   eventSources: [IAM_SOURCE],
   docs: {
-    firesOn: "`DetachUserPolicy`, `DetachRolePolicy`, `DetachGroupPolicy`, `DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` (except of the revoke-sessions policy), `DeletePolicy`, `DeletePolicyVersion` (IAM only: Auto Scaling policies are ignored)",
+    firesOn: "`DetachUserPolicy`, `DetachRolePolicy`, `DetachGroupPolicy`, `DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` (except of the revoke-sessions policy and quarantine policies), `DeletePolicy`, `DeletePolicyVersion` (IAM only: Auto Scaling policies are ignored)",
     severity: "low",
   },
   signals: [],
   evaluate(input) {
-    if (!isIamCall(input, REMOVAL_EVENTS) || touchesRevokePolicy(input.record, input.event.eventName)) return undefined;
+    if (!isIamCall(input, REMOVAL_EVENTS) || touchesContainment(input.record, input.event.eventName)) return undefined;
     return policyMatch(input, {
       severity: "low",
       why: "Detaching or deleting policies removes permissions; it can still break workloads or remove guardrails.",
