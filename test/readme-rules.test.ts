@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable, replaceRuleTable } from "../shared/core/report/rule-table.js";
+import { DEFAULT_RESPONSE_POLICY } from "../shared/core/response/response-policy.js";
 import { RULES } from "../shared/core/rules/registry.js";
 import { repoRoot } from "./support/run-cli.js";
 
@@ -32,5 +33,14 @@ describe("README rule table", () => {
     const missing = listing.flatMap((rule) => (rule.eventNames ?? []).filter((name) => !rule.docs.firesOn.includes(`\`${name}\``)).map((name) => `${rule.id}: ${name}`));
     expect(missing).toEqual([]);
     expect(RULES.filter((rule) => rule.docs.listsEventNames === false).map((rule) => rule.id)).toEqual(["trailguard-tampering"]);
+  });
+
+  it("the Response section's statement table lists exactly the default response policy's statements, in order", () => {
+    const section = readme.slice(readme.indexOf("## Response"), readme.indexOf("Guardrails the policy cannot override"));
+    const ids = section
+      .split("\n")
+      .map((line) => /^\| `([a-z-]+)` \|/.exec(line)?.[1])
+      .filter((id): id is string => id !== undefined);
+    expect(ids).toEqual(DEFAULT_RESPONSE_POLICY.statements.map((statement) => statement.id));
   });
 });
