@@ -6,7 +6,8 @@ import type { Severity } from "../model/severity.js";
  * - `<rule-id>.ts`: the rule, code and metadata (a `DetectionRule`);
  * - `<rule-id>.test.ts`: its tests;
  * - `samples/*.json`: EventBridge events it must raise, and benign look-alikes it must not;
- * - `expected-findings.ts`: what each sample yields, exported as `expectations`.
+ * - `expected-findings.ts`: what each sample yields, exported as `expectations`, judged with
+ *   the samples' configuration (`sample-config.ts`: trailguard deployed in the samples' account).
  *
  * `rule-packs.test.ts` checks every pack has all four, that the registry lists exactly the
  * packs, and that every sample yields exactly its expected findings. This file holds the types
@@ -22,9 +23,5 @@ export interface ExpectedFinding {
 /** Sample name (file name without `.json`) to every finding it yields, across all rules. */
 export type SampleExpectations = Readonly<Record<string, readonly ExpectedFinding[]>>;
 
-/**
- * Optional export `sampleConfig` of `expected-findings.ts`: configuration input the pack's
- * samples are judged with instead of the defaults (a rule about trailguard's own roles needs
- * them named).
- */
+/** Configuration input, as data (the core's rules do not import the config schema): see sample-config.ts. */
 export type SampleConfig = Readonly<Record<string, unknown>>;

@@ -2,11 +2,12 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundledSamples } from "../../edges/replay/bundled-samples.js";
-import { DEFAULT_CONFIG, parseConfig } from "../config/config.js";
+import { parseConfig } from "../config/config.js";
 import { createAnalyser } from "../engine/analyse.js";
 import { RULES } from "./registry.js";
 import { type DetectionRule, defineRule } from "./rule.js";
-import type { SampleConfig, SampleExpectations } from "./rule-pack.js";
+import type { SampleExpectations } from "./rule-pack.js";
+import { SAMPLE_CONFIG } from "./sample-config.js";
 
 /**
  * A rule is one pack (see rule-pack.ts): this suite is what "everything else follows or a test
@@ -24,7 +25,6 @@ interface Pack {
   readonly id: string;
   readonly rule: DetectionRule | undefined;
   readonly expectations: SampleExpectations;
-  readonly sampleConfig: SampleConfig | undefined;
 }
 
 function isRule(value: unknown): value is DetectionRule {
@@ -35,9 +35,9 @@ const packs: Pack[] = await Promise.all(
   packIds.map(async (id) => {
     const ruleModule = existsSync(join(rulesDir, id, `${id}.ts`)) ? ((await import(/* @vite-ignore */ join(rulesDir, id, `${id}.ts`))) as Record<string, unknown>) : {};
     const expected = existsSync(join(rulesDir, id, "expected-findings.ts"))
-      ? ((await import(/* @vite-ignore */ join(rulesDir, id, "expected-findings.ts"))) as { expectations?: SampleExpectations; sampleConfig?: SampleConfig })
+      ? ((await import(/* @vite-ignore */ join(rulesDir, id, "expected-findings.ts"))) as { expectations?: SampleExpectations })
       : {};
-    return { id, rule: Object.values(ruleModule).find(isRule), expectations: expected.expectations ?? {}, sampleConfig: expected.sampleConfig };
+    return { id, rule: Object.values(ruleModule).find(isRule), expectations: expected.expectations ?? {} };
   }),
 );
 const samples = bundledSamples();
@@ -78,8 +78,7 @@ describe("rule packs: a rule is one folder", () => {
 });
 
 describe("every bundled sample yields exactly its expected findings", () => {
-  const defaultAnalyser = createAnalyser(DEFAULT_CONFIG);
-  const analyserFor = (pack: Pack) => (pack.sampleConfig ? createAnalyser(parseConfig(pack.sampleConfig, `${pack.id}/expected-findings.ts`)) : defaultAnalyser);
+  const analyser = createAnalyser(parseConfig(SAMPLE_CONFIG, "shared/core/rules/sample-config.ts"));
 
   it.each(samples.map((sample) => [sample.name, sample] as const))("%s", (_name, sample) => {
     const pack = packs.find((entry) => entry.id === sample.pack);
@@ -90,7 +89,7 @@ describe("every bundled sample yields exactly its expected findings", () => {
     expect(event["detail-type"]).toMatch(/^AWS (API Call|Console Sign In) via CloudTrail$/);
     if (event.detail.eventSource === "iam.amazonaws.com" || event.detail.eventSource === "signin.amazonaws.com") expect(event.region).toBe("us-east-1");
 
-    const analysis = analyserFor(pack).analyse(event);
+    const analysis = analyser.analyse(event);
     expect(analysis.kind).toBe("analysed");
     if (analysis.kind !== "analysed") return;
     const actual = analysis.findings.map((finding) => ({

@@ -77,10 +77,11 @@ export function formatSummary(summary: ReplaySummary, style: Styler): string[] {
   ];
   const rules = [...summary.byRule.entries()].sort(([a], [b]) => a.localeCompare(b));
   if (rules.length > 0) lines.push("  by rule:");
+  const idWidth = Math.max(24, ...rules.map(([ruleId]) => ruleId.length));
   for (const [ruleId, counts] of rules) {
     const total = SEVERITIES.reduce((sum, severity) => sum + counts[severity], 0);
     const detail = severities.filter((severity) => counts[severity] > 0).map((severity) => `${severity} ${counts[severity]}`);
-    lines.push(`    ${ruleId.padEnd(24)} ${String(total).padStart(6)}  (${detail.join(", ")})`);
+    lines.push(`    ${ruleId.padEnd(idWidth)} ${String(total).padStart(6)}  (${detail.join(", ")})`);
   }
   const actions = [...summary.actions.entries()].map(([status, count]) => `${status} ${count}`);
   lines.push(`  actions: ${actions.length > 0 ? actions.join(" · ") : "none"}`);

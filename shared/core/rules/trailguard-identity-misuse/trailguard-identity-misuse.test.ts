@@ -5,7 +5,6 @@ import { REVOKE_POLICY_NAME, revokeSessionsPolicyDocument } from "../../iam/revo
 import type { Finding } from "../../model/finding.js";
 import { ACCOUNT, type Json, analyse, assumedRole, cloudTrailRecord, findingsOf, iamCall, policyJson } from "../../../../test/support/records.js";
 import { HEARTBEAT, KEY, MEMBER, RESPONDER, SELF_CONFIG, TOPIC } from "../../../../test/support/self-config.js";
-import { sampleConfig } from "./expected-findings.js";
 
 /**
  * #10.2: trailguard's identity exempts nothing but trailguard's own moves. Whoever holds a
@@ -21,10 +20,6 @@ function findings(record: Json): readonly Finding[] {
 }
 const paged = (record: Json) => findings(record).filter((finding) => shouldAlert(finding, config));
 const misuse = (record: Json) => findings(record).find((finding) => finding.ruleId === "trailguard-identity-misuse");
-
-it("the samples are judged with trailguard as its stack describes itself", () => {
-  expect(sampleConfig).toEqual(SELF_CONFIG);
-});
 
 describe("trailguard's own moves stay quiet", () => {
   it.each<[string, Json]>([

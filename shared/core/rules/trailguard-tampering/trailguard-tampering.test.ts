@@ -4,7 +4,6 @@ import { shouldAlert } from "../../engine/handle-event.js";
 import type { Finding } from "../../model/finding.js";
 import { ACCOUNT, type Json, analyse, cloudTrailRecord, findingsOf, iamCall, iamUser, policyJson } from "../../../../test/support/records.js";
 import { INPUT_QUEUE, KEY, RESPONDER, SELF_CONFIG, TOPIC } from "../../../../test/support/self-config.js";
-import { sampleConfig } from "./expected-findings.js";
 
 /**
  * #10.3: tampering with trailguard is critical and paged. trailguard's resources are the ones its
@@ -20,10 +19,6 @@ function finding(record: Json, ruleId: string): Finding | undefined {
   return findingsOf(analyse(record, SELF_CONFIG)).find((candidate) => candidate.ruleId === ruleId);
 }
 const tamper = (record: Json) => finding(record, "trailguard-tampering");
-
-it("the samples are judged with trailguard as its stack describes itself", () => {
-  expect(sampleConfig).toEqual(SELF_CONFIG);
-});
 
 describe("changes to trailguard's own resources", () => {
   const lambda = "lambda.amazonaws.com";
