@@ -19,6 +19,15 @@ describe("configuration meets the rules: what policies name must exist", () => {
     expect(check({ responsePolicy: statement({ signals: ["trailguard-identity-misused"] }) })).not.toThrow();
   });
 
+  it("a statement whose signals none of its own rules emit is a configuration error (it could never apply)", () => {
+    expect(check({ responsePolicy: statement({ rules: ["policy-permissions-removed"], signals: ["revoke-policy-removed"] }) })).toThrow(
+      /matches signal "revoke-policy-removed", which none of the rules it names emits/,
+    );
+    expect(check({ responsePolicy: statement({ categories: ["access-key"], signals: ["admin-grant"] }) })).toThrow(/none of the rules it names emits/);
+    expect(check({ responsePolicy: statement({ rules: ["containment-policy-tampering", "policy-permissions-removed"], signals: ["revoke-policy-removed"] }) })).not.toThrow();
+    expect(check({ responsePolicy: statement({ categories: ["policy-change"], signals: ["admin-grant"] }) })).not.toThrow();
+  });
+
   it("a statement or a rule mode naming an unknown rule is a configuration error", () => {
     expect(check({ responsePolicy: statement({ rules: ["policy-document-grants"] }) })).toThrow(/unknown rule "policy-document-grants"/);
     expect(check({ ruleModes: { "policy-document-grants": "enforce" } })).toThrow(/ruleModes.policy-document-grants: unknown rule id/);

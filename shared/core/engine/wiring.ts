@@ -15,9 +15,13 @@ export function checkConfigAgainstRules(config: TrailguardConfig, rules: readonl
   }
   config.responsePolicy.statements.forEach((statement, index) => {
     const where = `responsePolicy.statements.${index} (${statement.id})`;
-    for (const id of statement.match.rules ?? []) if (!ruleIds.has(id)) problems.push(`${where}: names an unknown rule "${id}"`);
-    for (const signal of statement.match.signals ?? []) {
+    const { rules: named, categories, signals: wanted } = statement.match;
+    for (const id of named ?? []) if (!ruleIds.has(id)) problems.push(`${where}: names an unknown rule "${id}"`);
+    // A signal must be one the statement's own rules (and categories) can emit, or the statement never applies.
+    const eligible = rules.filter((rule) => (named === undefined || named.includes(rule.id)) && (categories === undefined || categories.includes(rule.category)));
+    for (const signal of wanted ?? []) {
       if (!signals.has(signal)) problems.push(`${where}: matches a signal no rule emits "${signal}"`);
+      else if (!eligible.some((rule) => rule.signals.includes(signal))) problems.push(`${where}: matches signal "${signal}", which none of the rules it names emits`);
     }
   });
   if (problems.length === 0) return;

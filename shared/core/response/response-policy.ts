@@ -66,7 +66,7 @@ export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = {
       description:
         "Critical privilege changes (admin-equivalent grant, role opened to everyone or an untrusted account, containment undone) contain the actor.",
       match: {
-        signals: ["admin-grant", "trust-public", "trust-untrusted-account", "revoke-policy-removed", "quarantine-removed"],
+        signals: ["admin-grant", "trust-public", "trust-untrusted-account", "revoke-policy-removed"],
         minSeverity: "critical",
       },
       actions: ["contain-actor"],
@@ -83,13 +83,6 @@ export const DEFAULT_RESPONSE_POLICY: ResponsePolicy = {
       description:
         "A role opened to an untrusted account without an external id is closed the same way, a stack's too (a stack is a way round containment): list partner accounts in trustedAccounts, give vendor roles an external id.",
       match: { signals: ["trust-untrusted-account"], minSeverity: "critical" },
-      actions: ["contain-target", "deny-target"],
-    },
-    {
-      id: "restore-quarantine",
-      description:
-        "A quarantine policy detached outside a recorded release (whose own calls are never contained again) is put back: the principal is quarantined again until a person releases it.",
-      match: { signals: ["quarantine-removed"], minSeverity: "critical" },
       actions: ["contain-target", "deny-target"],
     },
     {

@@ -28,7 +28,11 @@ export function dutyAllows(self: SelfKnowledge, roleArn: string, move: "containm
 
 /** Every role ARN that is trailguard: its own roles plus the member role in each managed account. */
 export function trailguardRoleArns(self: Pick<SelfKnowledge, "roleArns" | "memberRoleName" | "managedAccounts">): string[] {
-  return [...self.roleArns, ...self.managedAccounts.map((account) => iamPrincipalArn({ partition: "aws", account, kind: "role", name: self.memberRoleName }))];
+  // Member accounts live in the partition trailguard runs in (GovCloud, China, ISO…): the one its own roles name.
+  const partitions = [...new Set(self.roleArns.flatMap((arn) => parseIamRoleArn(arn)?.partition ?? []))];
+  const memberPartitions = partitions.length > 0 ? partitions : ["aws"];
+  const memberRoles = self.managedAccounts.flatMap((account) => memberPartitions.map((partition) => iamPrincipalArn({ partition, account, kind: "role", name: self.memberRoleName })));
+  return [...self.roleArns, ...memberRoles];
 }
 
 /** The role name of a role ARN (without its path). */

@@ -63,10 +63,19 @@ describe("containment-policy-tampering", () => {
       expect(findings[0]?.signals).toEqual(["quarantine-removed"]);
     });
 
-    it("contains the actor and quarantines the target again", () => {
+    it("alerts but contains nobody by default: a detach cannot be aimed at an innocent principal, and a planned one contains no operator", () => {
+      // Attach AWSDenyAll to the CEO, detach it again: a restoring response would quarantine the CEO for the attacker.
+      const record = iamCall("DetachUserPolicy", { userName: "ceo", policyArn: "arn:aws:iam::aws:policy/AWSDenyAll" }, { userIdentity: assumedRole("ops", "x") });
+      const finding = findingOf(record, RULE);
+      expect(finding.severity).toBe("critical");
+      expect(finding.actions).toEqual([]);
+    });
+
+    it("a team that wants the detacher contained says so in its response policy (policy is data)", () => {
+      const config = { responsePolicy: { version: 1 as const, statements: [{ id: "contain-quarantine-lifter", match: { signals: ["quarantine-removed"] }, actions: ["contain-actor" as const] }] } };
       const record = iamCall("DetachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::aws:policy/AWSDenyAll" }, { userIdentity: assumedRole("ops", "x") });
-      const actions = findingOf(record, RULE).actions.map((action) => `${action.type}:${action.status}:${action.target.kind === "user" ? action.target.userName : action.target.kind === "role" ? action.target.roleName : action.target.kind}`);
-      expect(actions).toEqual(["revoke-sessions:planned:ops", "deactivate-user-keys:planned:bob", "attach-deny-policy:planned:bob", "revoke-sessions:planned:bob"]);
+      const finding = findingsOf(analyse(record, config)).find((candidate) => candidate.ruleId === RULE);
+      expect(finding?.actions.map((action) => `${action.type}:${action.status}`)).toEqual(["revoke-sessions:planned"]);
     });
 
     it("a look-alike is not quarantine: a customer policy named AWSDenyAll, or another AWS managed policy, is an ordinary removal", () => {

@@ -10,11 +10,7 @@ export const expectations: SampleExpectations = {
   // The IAM console's Revoke active sessions: the exact revoking deny, recorded as info, nothing done.
   "revoke-sessions-policy-applied-by-console": [{ rule: "containment-policy-tampering", severity: "info", actions: [] }],
   "quarantine-policy-detached-from-user": [
-    {
-      rule: "containment-policy-tampering",
-      severity: "critical",
-      // The actor's role sessions revoked, then temp-contractor quarantined again (keys, AWSDenyAll, sessions).
-      actions: ["revoke-sessions:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"],
-    },
+    // Alert only by default: who detached it and whether to re-attach is the on-call's call (see the rule's runbook).
+    { rule: "containment-policy-tampering", severity: "critical", actions: [] },
   ],
 };

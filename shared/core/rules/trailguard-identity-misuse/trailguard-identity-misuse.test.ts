@@ -125,3 +125,25 @@ describe("attacks found by a second review (each failed before its fix)", () => 
     expect(misuseAsRecorded(record)?.severity).toMatch(/critical|high/);
   });
 });
+
+describe("in another partition (GovCloud, China, ISO)", () => {
+  it("the member role is recognised in the partition trailguard's own roles name, so its misuse is paged on there too", () => {
+    const gov = {
+      responderRoleArns: [`arn:aws-us-gov:iam::${ACCOUNT}:role/${RESPONDER}`],
+      managedAccounts: [MEMBER],
+    };
+    const record = cloudTrailRecord({
+      eventSource: "s3.amazonaws.com",
+      eventName: "PutBucketPolicy",
+      recipientAccountId: MEMBER,
+      userIdentity: {
+        type: "AssumedRole",
+        arn: `arn:aws-us-gov:sts::${MEMBER}:assumed-role/trailguard-member-responder/attacker`,
+        accountId: MEMBER,
+        sessionContext: { sessionIssuer: { type: "Role", arn: `arn:aws-us-gov:iam::${MEMBER}:role/trailguard-member-responder`, accountId: MEMBER, userName: "trailguard-member-responder" } },
+      },
+    });
+    const found = findingsOf(analyse({ ...record, eventTime: CALL_TIME }, gov)).find((finding) => finding.ruleId === "trailguard-identity-misuse");
+    expect(found?.severity).toBe("critical");
+  });
+});
