@@ -2,6 +2,11 @@
 import { parseArgs } from "node:util";
 import { ReleaseError, type ReleaseReport, releaseContainment } from "../shared/edges/aws/release-containment.js";
 
+// The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22. This CLI pins
+// its SDK versions and supports Node 20 (package.json engines), so the notice is noise in its
+// output; setting the variable to "false" shows it again (aws/aws-sdk-js-v3#7983).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const USAGE = `Usage: npm run --silent release -- <finding-id | principal-arn> [options]
 
 Undoes exactly what trailguard's responder changed for a finding (or for every unreleased

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { RULES } from "../shared/core/rules/registry.js";
 import { bundledSamplePath, bundledSamples } from "../shared/edges/replay/bundled-samples.js";
-import { jsonLines, repoRoot, runReplay } from "./support/run-cli.js";
+import { testTimeout } from "./support/bounded-process.js";
+import { REPLAY_BOUND_MS, jsonLines, repoRoot, runReplay } from "./support/run-cli.js";
 
 const sample = (name: string) => JSON.parse(readFileSync(bundledSamplePath(name), "utf8")) as { detail: Record<string, unknown> };
 const backdoorKey = sample("access-key-created-for-other-user");
@@ -24,7 +26,8 @@ function write(name: string, content: string | Buffer): string {
   return path;
 }
 
-describe("replay CLI: every input form", () => {
+// The CLI runs as a bounded child (REPLAY_BOUND_MS); each test's timeout covers its runs.
+describe("replay CLI: every input form", { timeout: testTimeout(1, REPLAY_BOUND_MS) }, () => {
   const records = () => [backdoorKey.detail, adminGrant.detail, benign.detail];
   const forms: Array<[string, () => string | Buffer, string]> = [
     ["EventBridge event", () => JSON.stringify(backdoorKey), "eb.json"],
@@ -42,9 +45,9 @@ describe("replay CLI: every input form", () => {
     ],
   ];
 
-  it.each(forms)("%s", (_label, content, file) => {
+  it.each(forms)("%s", async (_label, content, file) => {
     const path = write(`forms/${file}`, content());
-    const result = runReplay([path, "--format", "jsonl"]);
+    const result = await runReplay([path, "--format", "jsonl"]);
     expect(result.stderr).not.toMatch(/^error/m);
     expect(result.status).toBe(0);
     const findings = jsonLines(result.stdout);
@@ -54,13 +57,13 @@ describe("replay CLI: every input form", () => {
     expect(ids).not.toContain(benign.detail.eventID);
   });
 
-  it("reads standard input with '-' (gzip too)", () => {
-    const result = runReplay(["-", "--format", "jsonl"], { input: gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })) });
+  it("reads standard input with '-' (gzip too)", async () => {
+    const result = await runReplay(["-", "--format", "jsonl"], { input: gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })) });
     expect(result.status).toBe(0);
     expect(jsonLines(result.stdout).map((f) => f.ruleId)).toEqual(["access-key-created"]);
   });
 
-  it("walks folders recursively, in sorted order, and skips digest files with a notice", () => {
+  it("walks folders recursively, in sorted order, and skips digest files with a notice", async () => {
     write("tree/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/b.json.gz", gzipSync(JSON.stringify({ Records: [adminGrant.detail] })));
     write("tree/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/a.json.gz", gzipSync(JSON.stringify({ Records: [backdoorKey.detail] })));
     write(
@@ -68,20 +71,22 @@ describe("replay CLI: every input form", () => {
       gzipSync(JSON.stringify({ awsAccountId: "111122223333", digestStartTime: "x", digestEndTime: "y", logFiles: [] })),
     );
     write("tree/README.txt", "not an event file");
-    const result = runReplay([join(work, "tree"), "--format", "jsonl"]);
+    const result = await runReplay([join(work, "tree"), "--format", "jsonl"]);
     expect(result.status).toBe(0);
     expect(jsonLines(result.stdout).map((f) => f.eventId)).toEqual([backdoorKey.detail.eventID, adminGrant.detail.eventID]);
     expect(result.stderr).toMatch(/notice: .*digest\.json\.gz.*digest file/);
   });
 });
 
-describe("replay CLI: output contract", () => {
-  it("jsonl: stdout holds only findings with the documented fields; the summary goes to stderr", () => {
+describe("replay CLI: output contract", { timeout: testTimeout(1, REPLAY_BOUND_MS) }, () => {
+  it("jsonl: stdout holds only findings with the documented fields; the summary goes to stderr", async () => {
     // No path: the bundled samples of every rule pack.
-    const result = runReplay(["--format", "jsonl"]);
+    const result = await runReplay(["--format", "jsonl"]);
     expect(result.status).toBe(0);
     const findings = jsonLines(result.stdout);
     expect(findings.length).toBeGreaterThan(10);
+    // Judged as trailguard deployed in the samples' account: every rule shows in the demo, its own self-defence rules too.
+    expect([...new Set(findings.map((finding) => finding.ruleId))].sort()).toEqual(RULES.map((rule) => rule.id).sort());
     for (const finding of findings) {
       expect(typeof finding.eventId).toBe("string");
       expect(typeof finding.ruleId).toBe("string");
@@ -97,8 +102,8 @@ describe("replay CLI: output contract", () => {
     expect(result.stderr).toContain(`${sampleCount} file(s), ${sampleCount} record(s), ${findings.length} finding(s), 0 error(s)`);
   });
 
-  it("text: a report per finding and a summary by severity and rule", () => {
-    const result = runReplay([bundledSamplePath("policy-admin-inline-policy-on-role"), "--format", "text"]);
+  it("text: a report per finding and a summary by severity and rule", async () => {
+    const result = await runReplay([bundledSamplePath("policy-admin-inline-policy-on-role"), "--format", "text"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("CRITICAL  Admin-equivalent IAM policy granted");
     expect(result.stdout).toMatch(/who\s+arn:aws:sts::111122223333:assumed-role\/lambda-build\/build-7731/);
@@ -107,23 +112,24 @@ describe("replay CLI: output contract", () => {
     expect(result.stdout).toMatch(/policy-document-grant\s+1 {2}\(critical 1\)/);
   });
 
-  it("with no path replays the bundled samples (the demo)", () => {
-    const result = runReplay(["--format", "jsonl"]);
+  it("with no path replays the bundled samples (the demo)", async () => {
+    const result = await runReplay(["--format", "jsonl"]);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain("replaying the bundled samples");
     expect(jsonLines(result.stdout).length).toBeGreaterThan(10);
   });
 });
 
-describe("replay CLI: bad input is reported, skipped, and fails the run at the end", () => {
-  it("an unreadable file, a broken JSON file and a malformed record do not stop the others", () => {
+// Up to three runs in one test.
+describe("replay CLI: bad input is reported, skipped, and fails the run at the end", { timeout: testTimeout(3, REPLAY_BOUND_MS) }, () => {
+  it("an unreadable file, a broken JSON file and a malformed record do not stop the others", async () => {
     const broken = write("bad/broken.json", '{"Records": [ {"eventName": "CreateAccessKey", ');
     const malformed = write(
       "bad/malformed.json",
       JSON.stringify({ Records: [{ eventSource: "iam.amazonaws.com", eventName: "CreateAccessKey", userIdentity: { type: 42 } }, backdoorKey.detail] }),
     );
     const lines = write("bad/mixed.jsonl", `${JSON.stringify(adminGrant)}\nnot json at all\n`);
-    const result = runReplay([join(work, "missing.json"), broken, malformed, lines, "--format", "jsonl"]);
+    const result = await runReplay([join(work, "missing.json"), broken, malformed, lines, "--format", "jsonl"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/error: .*missing\.json path: no such file or folder/);
     expect(result.stderr).toMatch(/error: .*broken\.json file: invalid JSON/);
@@ -133,7 +139,7 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
     expect(ids).toEqual([backdoorKey.detail.eventID, adminGrant.detail.eventID]);
   });
 
-  it("hostile files (binary noise, broken gzip, deep nesting, a 5 MB line) are reported one by one, never a crash", () => {
+  it("hostile files (binary noise, broken gzip, deep nesting, a 5 MB line) are reported one by one, never a crash", async () => {
     let deep = '"leaf"';
     for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
     const files = [
@@ -143,7 +149,7 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
       write("hostile/long-line.jsonl", `${JSON.stringify({ ...backdoorKey.detail, userAgent: "x".repeat(5_000_000) })}\n`),
       write("hostile/not-events.json", JSON.stringify({ hello: "world" })),
     ];
-    const result = runReplay([...files, "--format", "jsonl"]);
+    const result = await runReplay([...files, "--format", "jsonl"]);
     expect(result.status).toBe(1);
     expect(result.stderr).not.toContain("internal error");
     expect(result.stderr).toMatch(/error: .*noise\.json file: invalid JSON/);
@@ -154,24 +160,24 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
     expect(jsonLines(result.stdout).map((finding) => finding.eventId)).toEqual([backdoorKey.detail.eventID]);
   });
 
-  it("rejects an unknown format and an invalid config with exit 2 and a clear message", () => {
-    const format = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--format", "xml"]);
+  it("rejects an unknown format and an invalid config with exit 2 and a clear message", async () => {
+    const format = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--format", "xml"]);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--format must be one of text, jsonl, not "xml"');
     const config = write("bad-config.json", JSON.stringify({ trustedAccounts: ["12345"] }));
-    const result = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config]);
+    const result = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/trustedAccounts\.0: must be a 12-digit AWS account id/);
     // Configuration is checked against the rules at start-up too: a policy naming nothing is refused.
     const policy = { version: 1, statements: [{ id: "typo", match: { signals: ["admin-grnat"] }, actions: ["contain-actor"] }] };
-    const unknown = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", write("typo.json", JSON.stringify({ responsePolicy: policy }))]);
+    const unknown = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", write("typo.json", JSON.stringify({ responsePolicy: policy }))]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('matches a signal no rule emits "admin-grnat"');
   });
 
-  it("a config file changes the verdict: an allowlisted actor is alerted on but not acted on", () => {
+  it("a config file changes the verdict: an allowlisted actor is alerted on but not acted on", async () => {
     const config = write("allow.json", JSON.stringify({ allowlist: ["arn:aws:iam::111122223333:user/alice"] }));
-    const result = runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config, "--format", "jsonl"]);
+    const result = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", config, "--format", "jsonl"]);
     expect(result.status).toBe(0);
     const [finding] = jsonLines(result.stdout) as Array<{ actions: Array<{ status: string; reason: string }> }>;
     expect(finding?.actions).toEqual([expect.objectContaining({ status: "skipped", reason: expect.stringContaining("allowlisted") })]);

@@ -5,7 +5,8 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UsageError, parseReplayArgs } from "../shared/edges/replay/cli-options.js";
 import { assumedRole, iamCall, iamUser, policyJson, root } from "./support/records.js";
-import { jsonLines, runReplay } from "./support/run-cli.js";
+import { testTimeout } from "./support/bounded-process.js";
+import { REPLAY_BOUND_MS, jsonLines, runReplay } from "./support/run-cli.js";
 
 /**
  * Replay at scale, as a user runs it: worker threads with deterministic output, filters, the CI
@@ -59,10 +60,11 @@ beforeAll(() => {
   }
 });
 
-describe("replay at scale", () => {
-  it("gives the same findings in the same order with 1 job and with several", () => {
-    const one = runReplay([tree, "--format", "jsonl", "--jobs", "1"]);
-    const many = runReplay([tree, "--format", "jsonl", "--jobs", "3"]);
+// The CLI runs as a bounded child (REPLAY_BOUND_MS), at most twice per test.
+describe("replay at scale", { timeout: testTimeout(2, REPLAY_BOUND_MS) }, () => {
+  it("gives the same findings in the same order with 1 job and with several", async () => {
+    const one = await runReplay([tree, "--format", "jsonl", "--jobs", "1"]);
+    const many = await runReplay([tree, "--format", "jsonl", "--jobs", "3"]);
     expect(one.status).toBe(0);
     expect(many.status).toBe(0);
     expect(jsonLines(one.stdout).length).toBe(36 * 3);
@@ -70,15 +72,15 @@ describe("replay at scale", () => {
     expect(many.stderr).toMatch(/36 file\(s\), 144 record\(s\), 108 finding\(s\), 0 error\(s\) .*3 job\(s\)/);
   });
 
-  it("--unordered still reports every finding exactly once", () => {
-    const result = runReplay([tree, "--format", "jsonl", "--jobs", "2", "--unordered"]);
-    const ordered = runReplay([tree, "--format", "jsonl", "--jobs", "1"]);
+  it("--unordered still reports every finding exactly once", async () => {
+    const result = await runReplay([tree, "--format", "jsonl", "--jobs", "2", "--unordered"]);
+    const ordered = await runReplay([tree, "--format", "jsonl", "--jobs", "1"]);
     const ids = (text: string) => jsonLines(text).map((finding) => `${finding.eventId}/${finding.ruleId}`).sort();
     expect(ids(result.stdout)).toEqual(ids(ordered.stdout));
   });
 
-  it("filters by time window, account and region before analysis, and by severity and rule after", () => {
-    const result = runReplay([
+  it("filters by time window, account and region before analysis, and by severity and rule after", async () => {
+    const result = await runReplay([
       tree,
       "--format",
       "jsonl",
@@ -107,20 +109,20 @@ describe("replay at scale", () => {
     expect(result.stderr).toMatch(/144 record\(s\), 6 finding\(s\), 0 error\(s\), 132 record\(s\) filtered out/);
   });
 
-  it("--fail-on gates CI: exit 3 when a finding at or above the level is seen, 0 otherwise", () => {
-    const gated = runReplay([tree, "--format", "jsonl", "--fail-on", "critical"]);
+  it("--fail-on gates CI: exit 3 when a finding at or above the level is seen, 0 otherwise", async () => {
+    const gated = await runReplay([tree, "--format", "jsonl", "--fail-on", "critical"]);
     expect(gated.status).toBe(3);
     expect(gated.stderr).toContain("--fail-on critical: a critical finding was seen");
-    const passing = runReplay([tree, "--format", "jsonl", "--fail-on", "critical", "--rule", "access-key-created"]);
+    const passing = await runReplay([tree, "--format", "jsonl", "--fail-on", "critical", "--rule", "access-key-created"]);
     expect(passing.status).toBe(0);
   });
 
-  it("streams JSON Lines (gzip too), reporting a bad line by number and going on", () => {
+  it("streams JSON Lines (gzip too), reporting a bad line by number and going on", async () => {
     const lines = day("2026-10-05", "111122223333", "us-east-1", 999).map((record) => JSON.stringify(record));
     lines.splice(2, 0, '{"eventName": "CreateAccessKey", broken');
     const path = join(work, "events.jsonl.gz");
     writeFileSync(path, gzipSync(`${lines.join("\n")}\n`));
-    const result = runReplay([path, "--format", "jsonl"]);
+    const result = await runReplay([path, "--format", "jsonl"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/error: .*events\.jsonl\.gz line 3: invalid JSON/);
     expect(jsonLines(result.stdout).map((finding) => finding.eventId)).toEqual([
@@ -130,8 +132,8 @@ describe("replay at scale", () => {
     ]);
   });
 
-  it("draws no progress bar on a pipe", () => {
-    const result = runReplay([tree, "--format", "jsonl"]);
+  it("draws no progress bar on a pipe", async () => {
+    const result = await runReplay([tree, "--format", "jsonl"]);
     expect(result.stderr).not.toContain("\r");
     expect(result.stderr).not.toMatch(/files · .* records/);
   });

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cloudTrailTampering } from "../../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
 import { WATCHED_OPERATIONS } from "../../shared/core/rules/trailguard-tampering/trailguard-tampering.js";
+import { describeResult, runBounded, runBoundedSync, testTimeout } from "../support/bounded-process.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**
@@ -15,6 +15,8 @@ import { repoRoot } from "../support/run-cli.js";
  */
 const templatePath = join(repoRoot, "deploy", "protection-scp.yml");
 const SCP_MAX_CHARS = 5120;
+/** cfn-lint takes a few seconds; a hung one is killed at this bound (test/support/bounded-process.ts). */
+const LINT_BOUND_MS = 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // Loading the template: js-yaml (installed with osls) plus CloudFormation's short-form tags.
@@ -357,14 +359,15 @@ const unaffectedRequests: Case[] = [
 // ---------------------------------------------------------------------------------------------
 describe("deploy/protection-scp.yml", () => {
   // cfn-lint is a Python tool: required in CI (.ci/run checks it), skipped with a notice elsewhere.
-  const hasCfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  const hasCfnLint = runBoundedSync("cfn-lint", ["--version"], { timeoutMs: 30_000 }).status === 0;
   if (!hasCfnLint && !process.env.CI) process.stderr.write("\n*** cfn-lint not found: the SCP template lint test is SKIPPED ***\n\n");
-  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint", () => {
-    const lint = spawnSync("cfn-lint", [templatePath], { encoding: "utf8" });
+  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint", async () => {
+    const lint = await runBounded("cfn-lint", [templatePath], { timeoutMs: LINT_BOUND_MS });
     expect(lint.error, "cfn-lint must be installed").toBeUndefined();
+    expect(lint.timedOut, describeResult(lint, LINT_BOUND_MS)).toBe(false);
     expect(`${lint.stdout}${lint.stderr}`).toBe("");
     expect(lint.status).toBe(0);
-  });
+  }, testTimeout(1, LINT_BOUND_MS));
 
   it("declares one service control policy, attached to the TargetIds parameter", () => {
     const policies = Object.values(template.Resources).filter((resource) => resource.Type === "AWS::Organizations::Policy");

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_CONFIG } from "../../shared/core/config/config.js";
@@ -15,6 +14,7 @@ import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/core/self/s
 import type { DetectionRule } from "../../shared/core/rules/rule.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "../integration/moto-aws.js";
 import { bundledSamples } from "../../shared/edges/replay/bundled-samples.js";
+import { describeResult, runBounded, runBoundedSync, testTimeout, timeBudget } from "../support/bounded-process.js";
 import { repoRoot } from "../support/run-cli.js";
 
 /**
@@ -32,16 +32,25 @@ const SERVERLESS_BIN = join(repoRoot, "node_modules", "osls", "bin", "serverless
 const packageDir = mkdtempSync(join(tmpdir(), "trailguard-package-"));
 let template: Template;
 
+/**
+ * Bounds of the children below (test/support/bounded-process.ts kills each one's process group
+ * at its bound: serverless starts esbuild, `invoke local` node too). A package takes about 5 s,
+ * 10 s on a loaded machine; an `invoke local` (it bundles first) about 12 s.
+ */
+const PACKAGE_BOUND_MS = 120_000;
+const INVOKE_BOUND_MS = 120_000;
+const LINT_BOUND_MS = 60_000;
+const TOOL_BOUND_MS = 30_000;
+/** The whole invoke-local test: every invocation must fit in it, and vitest's timeout is above it. */
+const INVOKE_ALL_MS = 900_000;
+
 function serverless(args: string[], env: NodeJS.ProcessEnv = {}) {
-  // The CLI itself, under this Node: one process, so a timeout stops all of it (npx would leave
-  // its grandchildren running).
-  return spawnSync(process.execPath, [SERVERLESS_BIN, ...args], {
+  // The CLI itself, under this Node (npx would add a process of its own in between).
+  return runBounded(process.execPath, [SERVERLESS_BIN, ...args], {
     cwd: repoRoot,
-    encoding: "utf8",
     // Offline: no credentials, no profile. Packaging must not need AWS.
     env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "", AWS_SDK_LOAD_CONFIG: "", ...env },
-    timeout: 240_000,
-    killSignal: "SIGKILL",
+    timeoutMs: PACKAGE_BOUND_MS,
   });
 }
 
@@ -57,24 +66,25 @@ function roleStatements(logicalId: string): Statement[] {
 
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
-beforeAll(() => {
-  const result = serverless(["package", "--stage", "prod", "--region", "us-east-1", "--package", packageDir]);
-  if (result.status !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
+beforeAll(async () => {
+  const result = await serverless(["package", "--stage", "prod", "--region", "us-east-1", "--package", packageDir]);
+  if (result.status !== 0) throw new Error(`serverless package failed: ${describeResult(result, PACKAGE_BOUND_MS)}`);
   template = JSON.parse(readFileSync(join(packageDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
-}, 300_000);
+}, testTimeout(1, PACKAGE_BOUND_MS));
 
 describe("serverless package (offline)", () => {
   // cfn-lint is a Python tool: required in CI (.ci/run checks it), skipped with a notice elsewhere.
-  const hasCfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" }).status === 0;
+  const hasCfnLint = runBoundedSync("cfn-lint", ["--version"], { timeoutMs: TOOL_BOUND_MS }).status === 0;
   if (!hasCfnLint && !process.env.CI) process.stderr.write("\n*** cfn-lint not found: the template lint test is SKIPPED ***\n\n");
-  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint (only generated W3005 is silenced, on the plugin-made functions)", () => {
-    const lint = spawnSync("cfn-lint", [join(packageDir, "cloudformation-template-update-stack.json"), join(repoRoot, "deploy", "member-account-role.yml")], {
-      encoding: "utf8",
+  it.skipIf(!hasCfnLint && !process.env.CI)("passes cfn-lint (only generated W3005 is silenced, on the plugin-made functions)", async () => {
+    const lint = await runBounded("cfn-lint", [join(packageDir, "cloudformation-template-update-stack.json"), join(repoRoot, "deploy", "member-account-role.yml")], {
+      timeoutMs: LINT_BOUND_MS,
     });
     expect(lint.error, "cfn-lint must be installed").toBeUndefined();
+    expect(lint.timedOut, describeResult(lint, LINT_BOUND_MS)).toBe(false);
     expect(`${lint.stdout}${lint.stderr}`).toBe("");
     expect(lint.status).toBe(0);
-  });
+  }, testTimeout(1, LINT_BOUND_MS));
 
   it("runs on a Node.js runtime AWS still creates (nodejs22.x or newer), never nodejs20.x", () => {
     const functions = resourcesOfType("AWS::Lambda::Function");
@@ -82,10 +92,10 @@ describe("serverless package (offline)", () => {
     for (const [, fn] of functions) expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
   });
 
-  it("keeps bundles small: monitors at or under 440 KiB, the responder at or under 500 KiB, the heartbeat under 200 KiB", () => {
+  it("keeps bundles small: monitors at or under 460 KiB, the responder within Lambda's 512 KiB goal, the heartbeat under 200 KiB", async () => {
     const sizes: Record<string, number> = {};
     for (const zip of readdirSync(packageDir).filter((name) => name.endsWith(".zip"))) {
-      const listing = spawnSync("unzip", ["-l", join(packageDir, zip)], { encoding: "utf8" }).stdout;
+      const listing = (await runBounded("unzip", ["-l", join(packageDir, zip)], { timeoutMs: TOOL_BOUND_MS })).stdout;
       const total = Number(/\n\s*(\d+)\s+\d+ files?\s*$/.exec(listing)?.[1]);
       sizes[zip] = total;
       console.log(`bundle ${zip}: ${(total / 1024).toFixed(0)} KB unzipped, ${(statSync(join(packageDir, zip)).size / 1024).toFixed(0)} KB zipped`);
@@ -93,12 +103,14 @@ describe("serverless package (offline)", () => {
     expect(Object.keys(sizes).sort()).toEqual(["heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
     // The SQS client (~50 KiB) that verifies every input message is the price of the protected
     // input path; the responder also carries IAM, STS, SNS, DynamoDB and Powertools Idempotency,
-    // and quarantine (reads, attach, the containment ledger). All stay under Lambda's 512 KiB goal.
-    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(440 * 1024);
-    expect(sizes["tamper-monitor.zip"]).toBeLessThanOrEqual(440 * 1024);
-    expect(sizes["iam-responder.zip"]).toBeLessThanOrEqual(500 * 1024);
+    // and quarantine (reads, attach, the containment ledger). Every function carries every rule's
+    // metadata (the configuration is checked against all rule ids and signals at start-up). All
+    // stay under Lambda's 512 KiB goal.
+    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(460 * 1024);
+    expect(sizes["tamper-monitor.zip"]).toBeLessThanOrEqual(460 * 1024);
+    expect(sizes["iam-responder.zip"]).toBeLessThanOrEqual(512 * 1024);
     expect(sizes["heartbeat.zip"]).toBeLessThanOrEqual(200 * 1024);
-  });
+  }, testTimeout(4, TOOL_BOUND_MS));
 
   it("creates no unused default role: every function has a role of its own", () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
@@ -377,21 +389,22 @@ describe("serverless package (offline)", () => {
     expect(table).toContain(String(template.Resources.AlertKeyAlias?.Properties.AliasName));
   });
 
-  it("adds the e-mail subscription only when an address is given", () => {
+  it("adds the e-mail subscription only when an address is given", async () => {
     const dir = mkdtempSync(join(tmpdir(), "trailguard-package-email-"));
-    const result = serverless(["package", "--stage", "prod", "--region", "us-east-1", "--package", dir, "--param", "alertEmail=oncall@example.com"]);
-    expect(result.status, result.stderr).toBe(0);
+    const result = await serverless(["package", "--stage", "prod", "--region", "us-east-1", "--package", dir, "--param", "alertEmail=oncall@example.com"]);
+    expect(result.status, describeResult(result, PACKAGE_BOUND_MS)).toBe(0);
     const withEmail = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
     expect(withEmail.Resources.AlertEmailSubscription?.Properties).toEqual({ TopicArn: { Ref: "AlertTopic" }, Protocol: "email", Endpoint: "oncall@example.com" });
-  }, 300_000);
+  }, testTimeout(1, PACKAGE_BOUND_MS));
 
-  it("refuses to deploy outside us-east-1 unless the user opts in", () => {
-    const refused = serverless(["package", "--stage", "prod", "--region", "eu-west-1", "--package", mkdtempSync(join(tmpdir(), "tg-"))]);
+  it("refuses to deploy outside us-east-1 unless the user opts in", async () => {
+    const refused = await serverless(["package", "--stage", "prod", "--region", "eu-west-1", "--package", mkdtempSync(join(tmpdir(), "tg-"))]);
+    expect(refused.timedOut, describeResult(refused, PACKAGE_BOUND_MS)).toBe(false);
     expect(refused.status).not.toBe(0);
     expect(`${refused.stdout}${refused.stderr}`).toContain("trailguard must be deployed in us-east-1");
-    const allowed = serverless(["package", "--stage", "prod", "--region", "eu-west-1", "--param", "allowRegion=true", "--package", mkdtempSync(join(tmpdir(), "tg-"))]);
-    expect(allowed.status, allowed.stderr).toBe(0);
-  }, 300_000);
+    const allowed = await serverless(["package", "--stage", "prod", "--region", "eu-west-1", "--param", "allowRegion=true", "--package", mkdtempSync(join(tmpdir(), "tg-"))]);
+    expect(allowed.status, describeResult(allowed, PACKAGE_BOUND_MS)).toBe(0);
+  }, testTimeout(2, PACKAGE_BOUND_MS));
 });
 
 /** The function's ARN, unqualified and with any qualifier, as the roles' conditions name it. */
@@ -409,30 +422,15 @@ function resolveOwnResources(value: unknown): OwnResources {
 describe("serverless invoke local (offline, dry-run)", () => {
   /**
    * Runs `serverless invoke local` like a user, one at a time: serverless-esbuild builds into the
-   * project's .esbuild folder, and parallel runs racing on it occasionally failed and hung.
+   * project's .esbuild folder, and parallel runs racing on it occasionally failed and hung. Each
+   * run is bounded (INVOKE_BOUND_MS, and never past the test's budget) and killed with its
+   * process group (the node and esbuild processes it starts) when it hangs or the test ends.
    */
-  /** Every child is bounded (2 minutes) and killed when the suite ends, whatever happened. */
-  const running = new Set<ChildProcess>();
-  afterAll(() => {
-    for (const child of running) child.kill("SIGKILL");
-  });
-  function invokeLocal(fn: string, path: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [SERVERLESS_BIN, "invoke", "local", "-f", fn, "--path", path], {
-        cwd: repoRoot,
-        env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "", AWS_ENDPOINT_URL: "" },
-      });
-      running.add(child);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("close", (status) => {
-        clearTimeout(timer);
-        running.delete(child);
-        resolve({ status, stdout, stderr });
-      });
+  function invokeLocal(fn: string, path: string, timeoutMs: number) {
+    return runBounded(process.execPath, [SERVERLESS_BIN, "invoke", "local", "-f", fn, "--path", path], {
+      cwd: repoRoot,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "", AWS_ENDPOINT_URL: "" },
+      timeoutMs,
     });
   }
 
@@ -451,22 +449,21 @@ describe("serverless invoke local (offline, dry-run)", () => {
     expect(jobs.length).toBeGreaterThan(25);
     const failures: string[] = [];
     let findings = 0;
-    for (let start = 0; start < jobs.length; start += 1) {
-      const batch = jobs.slice(start, start + 1);
-      const results = await Promise.all(batch.map(({ fn, name }) => invokeLocal(fn, name)));
-      results.forEach((result, index) => {
-        const { fn, name } = batch[index] as { fn: string; name: string };
-        const answer = /\{\s*"status":[\s\S]*?\}/.exec(result.stdout)?.[0];
-        const parsed = answer ? (JSON.parse(answer) as { status: string; findings: number; published: number }) : undefined;
-        if (result.status !== 0 || parsed?.status !== "analysed" || parsed.published !== 0) failures.push(`${fn} ${name}: ${result.status} ${answer ?? result.stderr.slice(0, 1500)}`);
-        findings += parsed?.findings ?? 0;
-        // Offline means dry-run: nothing is ever carried out.
-        if (/"status":"done"/.test(result.stdout)) failures.push(`${fn} ${name}: an action was carried out`);
-      });
+    const budget = timeBudget(INVOKE_ALL_MS);
+    for (const { fn, name } of jobs) {
+      const bound = budget.bound(INVOKE_BOUND_MS);
+      const result = await invokeLocal(fn, name, bound);
+      const answer = /\{\s*"status":[\s\S]*?\}/.exec(result.stdout)?.[0];
+      const parsed = answer ? (JSON.parse(answer) as { status: string; findings: number; published: number }) : undefined;
+      if (result.timedOut) failures.push(`${fn} ${name}: ${describeResult(result, bound).slice(0, 1500)}`);
+      else if (result.status !== 0 || parsed?.status !== "analysed" || parsed.published !== 0) failures.push(`${fn} ${name}: ${result.status} ${answer ?? result.stderr.slice(0, 1500)}`);
+      findings += parsed?.findings ?? 0;
+      // Offline means dry-run: nothing is ever carried out.
+      if (/"status":"done"/.test(result.stdout)) failures.push(`${fn} ${name}: an action was carried out`);
     }
     expect(failures).toEqual([]);
     expect(findings).toBeGreaterThan(20);
-  }, 900_000);
+  }, testTimeout(1, INVOKE_ALL_MS));
 });
 
 /** The template's values as CloudFormation would resolve them in moto's account and region. */

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../shared/core/config/config.js";
 import { REVOKE_POLICY_NAME } from "../../shared/core/iam/revoke-sessions-policy.js";
 import type { ResponseAction } from "../../shared/core/model/action.js";
 import { AlertDeliveryError } from "../../shared/core/engine/handle-event.js";
 import { createAlertRuntime } from "../../shared/edges/lambda/create-alert-runtime.js";
 import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
-import { dynamoDbIdempotency } from "../../shared/edges/aws/idempotency.js";
+import { OUTSIDE_LAMBDA_LEASE_MS, dynamoDbIdempotency } from "../../shared/edges/aws/idempotency.js";
 import { assumedRole, eventBridge, iamCall, policyJson } from "../support/records.js";
 import { type Logger, silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
@@ -109,6 +109,48 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
     // Completed: stored result, not run again.
     expect(await steps.respond(timedOut, async () => (runs++, []))).toEqual(done);
     expect(runs).toBe(2);
+  }, 30_000);
+
+  it("an in-progress step expires with the Lambda invocation; outside Lambda, after a fixed lease, never a previous invocation's time", async () => {
+    const own = await createTrailguardTable("trailguard-lease");
+    const steps = dynamoDbIdempotency({ tableName: own, expiresAfterSeconds: 3600 });
+    const warn = vi.spyOn(console, "warn");
+    const seen = new Set<string>();
+    /** Starts a step that never finishes; returns when its in-progress record is written, with its expiry (ms). */
+    const inProgressExpiry = async (): Promise<number> => {
+      void steps.respond(randomUUID(), () => new Promise<readonly ResponseAction[]>(() => undefined));
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const { Items = [] } = await new DynamoDBClient({}).send(new ScanCommand({ TableName: own }));
+        const added = Items.find((item) => !seen.has(item.id?.S ?? ""));
+        if (added) {
+          seen.add(added.id?.S ?? "");
+          return Number(added.in_progress_expiration?.N);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error("no in-progress record was written");
+    };
+    /** The step's in-progress record expires `ms` after it started. */
+    const expiresAfter = async (ms: number) => {
+      const before = Date.now();
+      const expiry = await inProgressExpiry();
+      expect(expiry).toBeGreaterThanOrEqual(before + ms);
+      expect(expiry).toBeLessThanOrEqual(Date.now() + ms);
+    };
+    try {
+      // The replay CLI and the tests: no Lambda context, a lease.
+      steps.registerContext(undefined);
+      await expiresAfter(OUTSIDE_LAMBDA_LEASE_MS);
+      // In Lambda: the invocation's remaining time.
+      steps.registerContext({ getRemainingTimeInMillis: () => 5_000 } as unknown as Context);
+      await expiresAfter(5_000);
+      // A later call without a context does not inherit that invocation's deadline.
+      steps.registerContext(undefined);
+      await expiresAfter(OUTSIDE_LAMBDA_LEASE_MS);
+      expect(warn.mock.calls.flat().join("\n")).not.toContain("registerLambdaContext");
+    } finally {
+      warn.mockRestore();
+    }
   }, 30_000);
 
   it("a forged event carrying a real eventID cannot pre-empt the real one (keys include the record's content)", async () => {

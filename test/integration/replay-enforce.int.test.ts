@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { eventBridge, iamCall, iamUser } from "../support/records.js";
-import { jsonLines, runReplay } from "../support/run-cli.js";
+import { testTimeout } from "../support/bounded-process.js";
+import { REPLAY_BOUND_MS, jsonLines, runReplay } from "../support/run-cli.js";
 import { MOTO_ACCOUNT, createAlertSink, uniqueName, useMoto } from "./moto-aws.js";
 
 /** A user rehearsing a response against moto: `replay --mode enforce --publish`, as documented. */
@@ -36,18 +37,22 @@ describe.skipIf(!endpoint)("replay --mode enforce --publish against moto_server"
     const env = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_REGION: "us-east-1", ALERT_TOPIC_ARN: sink.topicArn };
     const status = async () => (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.[0]?.Status;
 
-    const rehearsal = runReplay([file, "--format", "jsonl"], { env });
+    const rehearsal = await runReplay([file, "--format", "jsonl"], { env });
     expect(rehearsal.status).toBe(0);
     expect(jsonLines(rehearsal.stdout)[0]).toMatchObject({ actions: [{ status: "planned" }] });
     expect(await status()).toBe("Active");
     expect(await sink.receive(0)).toEqual([]);
 
-    const enforced = runReplay([file, "--format", "jsonl", "--mode", "enforce", "--publish"], { env });
+    // As a user runs it: without the test set-up's switch for the AWS SDK's Node 20 notice.
+    const enforced = await runReplay([file, "--format", "jsonl", "--mode", "enforce", "--publish"], { env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined } });
     expect(enforced.stderr).toContain("responder mode enforce, publishing alerts");
+    // Its stderr holds the run's own messages only: no SDK notice, no Powertools warning.
+    expect(enforced.stderr).not.toMatch(/Warning|registerLambdaContext/);
     expect(enforced.status).toBe(0);
     expect(jsonLines(enforced.stdout)[0]).toMatchObject({ actions: [{ type: "deactivate-access-key", status: "done" }] });
     expect(await status()).toBe("Inactive");
     const alerts = await sink.receive(1);
     expect(alerts.map((alert) => alert.Subject)).toEqual([`[HIGH] Access key created for another user in ${MOTO_ACCOUNT}`]);
-  });
+    // Two bounded replays, plus moto calls and two alert polls of up to 10 s each.
+  }, testTimeout(2, REPLAY_BOUND_MS, 40_000));
 });

@@ -10,7 +10,7 @@ import {
   ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type ConfigInput, parseConfig } from "../../shared/core/config/config.js";
 import { REVOKE_POLICY_NAME } from "../../shared/core/iam/revoke-sessions-policy.js";
 import { RULES } from "../../shared/core/rules/registry.js";
@@ -236,10 +236,20 @@ describe.skipIf(!endpoint)("responder against moto_server", () => {
     process.env.ALERT_TOPIC_ARN = sink.topicArn;
     process.env.TRAILGUARD_MODE = "enforce";
     const { handler } = await import("../../functions/iam-responder.js");
-    const result = await handler(
-      backdoorKeyEvent(MOTO_ACCOUNT, iamUser("alice", { account: MOTO_ACCOUNT }), userName, accessKeyId) as unknown as Parameters<typeof handler>[0],
-    );
+    // Its logs go to stdout, as in Lambda (to CloudWatch): checked here rather than printed.
+    const logged: string[] = [];
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0) as typeof process.stdout.write);
+    let result: unknown;
+    try {
+      result = await handler(
+        backdoorKeyEvent(MOTO_ACCOUNT, iamUser("alice", { account: MOTO_ACCOUNT }), userName, accessKeyId) as unknown as Parameters<typeof handler>[0],
+      );
+    } finally {
+      stdout.mockRestore();
+    }
     expect(result).toEqual({ status: "analysed", findings: 1, published: 1 });
+    const lines = logged.join("").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.message)).toEqual(["finding", "alert published"]);
     expect(await keyStatus(iam, userName, accessKeyId)).toBe("Inactive");
     expect(await sink.receive(1)).toHaveLength(1);
   });

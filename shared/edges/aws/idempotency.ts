@@ -12,16 +12,38 @@ import type { ResponseAction } from "../../core/model/action.js";
  *  - if publishing fails, the invocation fails and is retried, and the retry skips the actions
  *    already done and only publishes;
  *  - if a step throws, or the Lambda times out inside it (the in-progress record expires with
- *    the invocation's remaining time), the retry runs it again;
+ *    the invocation's remaining time; outside Lambda, after OUTSIDE_LAMBDA_LEASE_MS), the
+ *    retry runs it again;
  *  - a concurrent duplicate finds the step in progress and fails, to be retried later.
  * If DynamoDB is unreachable the invocation fails and is retried like any other failure.
  */
 export interface IdempotentSteps {
   respond(findingId: string, run: () => Promise<readonly ResponseAction[]>): Promise<readonly ResponseAction[]>;
   publish(findingId: string, run: () => Promise<string | undefined>): Promise<string | undefined>;
-  /** Lets an in-progress record expire with the invocation, so a timed-out step can be retried. */
-  registerContext(context: Context): void;
+  /**
+   * Call before each invocation's steps. In Lambda, pass the invocation's context: an
+   * in-progress record then expires with the invocation's remaining time, so the retry of a
+   * timed-out step runs it again. Without one (the replay CLI, tests), each step holds its
+   * record for OUTSIDE_LAMBDA_LEASE_MS instead.
+   */
+  registerContext(context: Context | undefined): void;
 }
+
+/**
+ * How long a step started outside Lambda holds its in-progress record. Powertools ties that
+ * expiry to the Lambda context's remaining time; with no context it sets none (and warns "Did
+ * you call registerLambdaContext"), and a step whose process died mid-way would then block its
+ * key until the whole record expires (idempotencyTtlSeconds, two days by default). Outside
+ * Lambda nothing ends a run at a deadline, so a fixed lease stands in: 15 minutes, Lambda's
+ * longest timeout, so no step is given less time than it could have in Lambda.
+ */
+export const OUTSIDE_LAMBDA_LEASE_MS = 15 * 60 * 1000;
+
+/**
+ * What Powertools reads of a context: only getRemainingTimeInMillis (IdempotencyHandler passes
+ * it to saveInProgress). A constant, so it is a lease per step rather than a deadline.
+ */
+const outsideLambda = { getRemainingTimeInMillis: () => OUTSIDE_LAMBDA_LEASE_MS } as Pick<Context, "getRemainingTimeInMillis"> as Context;
 
 export interface IdempotencyOptions {
   readonly tableName: string;
@@ -42,7 +64,12 @@ export function dynamoDbIdempotency(options: IdempotencyOptions): IdempotentStep
     tableName: options.tableName,
     ...(options.client ? { awsSdkV3Client: options.client } : { clientConfig: { maxAttempts: 5 } }),
   });
-  const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: options.expiresAfterSeconds, throwOnNoIdempotencyKey: true });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: "key",
+    expiresAfterSeconds: options.expiresAfterSeconds,
+    throwOnNoIdempotencyKey: true,
+    lambdaContext: outsideLambda,
+  });
   const owner = options.owner ?? "trailguard";
   const step = <T>(keyPrefix: string): Step<T> =>
     makeIdempotent(async (_payload: { key: string }, run: () => Promise<T>) => run(), { persistenceStore, config, keyPrefix: `${owner}.${keyPrefix}`, dataIndexArgument: 0 }) as Step<T>;
@@ -52,6 +79,8 @@ export function dynamoDbIdempotency(options: IdempotencyOptions): IdempotentStep
   return {
     respond: (findingId, run) => respondStep({ key: findingId }, run),
     publish: async (findingId, run) => (await publishStep({ key: findingId }, async () => (await run()) ?? null)) ?? undefined,
-    registerContext: (context) => config.registerLambdaContext(context),
+    // Replaced on every call: a Lambda invocation never inherits the previous one's deadline,
+    // and a call without a context never inherits a Lambda context.
+    registerContext: (context) => config.registerLambdaContext(context ?? outsideLambda),
   };
 }

@@ -142,9 +142,15 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
     config,
     analyser,
     handle: (event, context) => {
-      if (context) steps?.registerContext(context);
+      // Every invocation says whose time its steps run on: the Lambda context (in Lambda, always
+      // given) or, without one, the lease of a run outside Lambda. Never a previous invocation's.
+      steps?.registerContext(context);
       return handleEvent(event, deps);
     },
-    respondAndAlert: (findings) => respondAndAlert(findings, deps),
+    respondAndAlert: (findings) => {
+      // Replay: no Lambda invocation, so the steps hold their records for the outside-Lambda lease.
+      steps?.registerContext(undefined);
+      return respondAndAlert(findings, deps);
+    },
   };
 }
