@@ -112,6 +112,7 @@ function analyse(
   if (unwrapped.kind === "unsupported") return { kind: "unsupported", reason: unwrapped.reason };
   if (unwrapped.kind === "invalid") return { kind: "malformed", reason: unwrapped.reason };
   const raw = unwrapped.record;
+  if (isInsightRecord(raw)) return NOTHING;
   const shape = basicShapeProblem(raw);
   if (shape) return { kind: "malformed", reason: shape };
   // Hot path for replay: most records concern no rule and need no further validation.
@@ -199,6 +200,17 @@ function trailguardCaller(
   // And containment and the heartbeat only from the role whose duty they are.
   if ((move === "containment" || move === "heartbeat") && !dutyAllows(settings.self, roleArn, move)) return { roleArn, ownMove: undefined };
   return { roleArn, ownMove: move };
+}
+
+/**
+ * A CloudTrail Insights record (`eventType` "AwsCloudTrailInsight", no `eventName` of its own:
+ * the call it is about sits in `insightDetails`) reports an unusual call rate, not a call. It is
+ * valid input that no rule judges: understood, no findings, no notice (an archive holds many),
+ * never an error. Only the exact shape CloudTrail writes counts: a record with a top-level
+ * eventName is a call, whatever its eventType says.
+ */
+function isInsightRecord(raw: unknown): boolean {
+  return isPlainObject(raw) && raw.eventType === "AwsCloudTrailInsight" && raw.eventName === undefined;
 }
 
 function basicShapeProblem(raw: unknown): string | undefined {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, analyse, eventBridge, iamCall, ruleIds } from "../../../test/support/records.js";
+
+/** A CloudTrail Insights record as CloudTrail writes it: no eventName of its own, the call it is about inside insightDetails. */
+const insight = {
+  eventVersion: "1.07",
+  eventTime: "2026-11-20T10:00:00Z",
+  awsRegion: "us-east-1",
+  eventID: "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  eventType: "AwsCloudTrailInsight",
+  recipientAccountId: ACCOUNT,
+  sharedEventID: "6b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+  insightDetails: {
+    state: "Start",
+    eventSource: "iam.amazonaws.com",
+    eventName: "CreateAccessKey",
+    insightType: "ApiCallRateInsight",
+    insightContext: { statistics: { baseline: { average: 0.01 }, insight: { average: 5 } } },
+  },
+  eventCategory: "Insight",
+};
+
+describe("CloudTrail Insights records are valid input: skipped quietly, never an error", () => {
+  it("raw, as in an archive, and as EventBridge delivers it", () => {
+    expect(analyse(insight)).toEqual({ kind: "analysed", eventId: undefined, findings: [] });
+    expect(analyse(eventBridge(insight, "AWS Insight via CloudTrail"))).toEqual({ kind: "analysed", eventId: undefined, findings: [] });
+  });
+
+  it("only the shape CloudTrail writes: a call calling itself an insight is still judged as the call it is", () => {
+    const forged = { ...iamCall("CreateAccessKey", { userName: "bob" }), eventType: "AwsCloudTrailInsight" };
+    expect(ruleIds(forged)).toEqual(["access-key-created"]);
+  });
+
+  it("a record with neither an eventName nor the insight type is still malformed", () => {
+    const { eventType: _dropped, ...noType } = insight;
+    expect(analyse(noType).kind).toBe("malformed");
+  });
+});
