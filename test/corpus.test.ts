@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
 import { decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
+import { securityToolingDisabled } from "../shared/core/rules/security-tooling-disabled/security-tooling-disabled.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
@@ -56,10 +57,13 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers, except CloudTrail tampering", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services", () => {
     const watched = new Set(cloudTrailTampering.eventNames);
+    const tooling = new Set(securityToolingDisabled.eventNames);
+    const toolingSources = new Set(securityToolingDisabled.eventSources);
     for (const record of records) {
       if (record.eventSource === "cloudtrail.amazonaws.com" && watched.has(record.eventName)) continue;
+      if (toolingSources.has(record.eventSource) && tooling.has(record.eventName)) continue;
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
       if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
     }

@@ -43,4 +43,14 @@ describe("README rule table", () => {
       .filter((id): id is string => id !== undefined);
     expect(ids).toEqual(DEFAULT_RESPONSE_POLICY.statements.map((statement) => statement.id));
   });
+
+  it("the CIS CloudWatch table has rows 1 to 9 and names only registered rules", () => {
+    const section = readme.slice(readme.indexOf("### CIS AWS Foundations"), readme.indexOf("Across all rules:"));
+    const rows = section.split("\n").filter((line) => /^\| CloudWatch\.\d \|/.test(line));
+    expect(rows.map((line) => /CloudWatch\.(\d)/.exec(line)?.[1])).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    const named = rows.flatMap((line) => [...(line.split(" | ")[2] ?? "").matchAll(/`([a-z-]+)`/g)].map((match) => match[1]));
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((id) => !RULES.some((rule) => rule.id === id))).toEqual([]);
+  });
 });
+

@@ -12,6 +12,7 @@ import { roleTrustUpdate } from "./role-trust-update/role-trust-update.js";
 import { rootActivity } from "./root-activity/root-activity.js";
 import { rootConsoleLogin } from "./root-console-login/root-console-login.js";
 import type { DetectionRule } from "./rule.js";
+import { securityToolingDisabled } from "./security-tooling-disabled/security-tooling-disabled.js";
 import { trailguardHeartbeat } from "./trailguard-heartbeat/trailguard-heartbeat.js";
 import { trailguardIdentityMisuse } from "./trailguard-identity-misuse/trailguard-identity-misuse.js";
 import { trailguardTampering } from "./trailguard-tampering/trailguard-tampering.js";
@@ -31,6 +32,7 @@ export const RULES: readonly DetectionRule[] = [
   policyPermissionsRemoved,
   roleTrustUpdate,
   cloudTrailTampering,
+  securityToolingDisabled,
   trailguardTampering,
   trailguardIdentityMisuse,
   trailguardHeartbeat,
@@ -39,7 +41,7 @@ export const RULES: readonly DetectionRule[] = [
 /** Split between the deployed functions so no event is judged twice by the same rule. */
 export const ROOT_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "root-activity");
 export const IAM_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category !== "root-activity" && rule.category !== "tampering");
-/** Tampering with CloudTrail or trailguard, misuse of trailguard's identity, the heartbeat: the tamper monitor's rules. */
+/** Tampering with CloudTrail, the account's security services or trailguard, misuse of trailguard's identity, the heartbeat: the tamper monitor's rules. */
 export const TAMPER_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.category === "tampering");
 /**
  * The root monitor also watches the watcher: changes to the tamper monitor and misuse of its
