@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, DEFAULT_CONFIG, type TrailguardConfig, parseConfig } from "../shared/core/config/config.js";
 import { loadConfigFile } from "../shared/edges/config/load-config.js";
 import { RULES_DIR, bundledSampleDirs } from "../shared/edges/replay/bundled-samples.js";
+import { RULE_DOCS } from "../shared/core/rules/rule-docs.js";
 import { SAMPLE_CONFIG } from "../shared/core/rules/sample-config.js";
 import { atLeast } from "../shared/core/model/severity.js";
 import { type ReplayCommand, UsageError, parseReplayArgs } from "../shared/edges/replay/cli-options.js";
@@ -155,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
 function listRules(): string {
   return RULES.map(
     (rule) =>
-      `${rule.id}  [${rule.category}]  ${rule.title}\n  MITRE ${rule.technique.id} ${rule.technique.name}\n  severity: ${rule.severityLogic}\n  runbook: ${rule.runbook}\n`,
+      `${rule.id}  [${rule.category}]  ${rule.title}\n  MITRE ${rule.technique.id} ${rule.technique.name}\n  severity: ${RULE_DOCS[rule.id]?.severityLogic ?? "(not documented)"}\n  runbook: ${rule.runbook}\n`,
   ).join("\n");
 }
 

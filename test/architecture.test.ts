@@ -121,4 +121,13 @@ describe("docs/architecture.md is the map of the code", () => {
     expect(probe('import { IAMClient } from "@aws-sdk/client-iam";')).toEqual(["an AWS client"]);
     expect(probe("const t = Date.now();")).toEqual(["the clock or randomness"]);
   });
+
+  it("the rules' docs stay out of the functions: only the CLI, scripts and tests import rule-docs.ts (types aside)", () => {
+    const offenders = [join(repoRoot, "functions"), join(repoRoot, "shared")]
+      .flatMap((dir) => sourceFiles(dir))
+      .filter((file) => /^import\s+(?!type\b)[^;]*from\s+"[^"]*rule-docs\.js"/m.test(readFileSync(file, "utf8")))
+      .map((file) => relative(repoRoot, file));
+    expect(offenders).toEqual([]);
+  });
 });
+

@@ -16,6 +16,8 @@ const present = existsSync(corpusDir);
 
 interface RawRecord {
   eventID: string;
+  eventTime?: string;
+  additionalEventData?: Record<string, unknown>;
   eventName: string;
   eventSource: string;
   errorCode?: string;
@@ -57,13 +59,14 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services and sign-ins without MFA", () => {
     const watched = new Set(cloudTrailTampering.eventNames);
     const tooling = new Set(securityToolingDisabled.eventNames);
     const toolingSources = new Set(securityToolingDisabled.eventSources);
     for (const record of records) {
       if (record.eventSource === "cloudtrail.amazonaws.com" && watched.has(record.eventName)) continue;
       if (toolingSources.has(record.eventSource) && tooling.has(record.eventName)) continue;
+      if (record.eventName === "ConsoleLogin" && record.additionalEventData?.MFAUsed === "No" && record.userIdentity?.type === "IAMUser") continue;
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
       if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
     }
@@ -92,6 +95,16 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(backdoors.length).toBeGreaterThan(0);
     for (const record of backdoors) {
       expect(findingsByEvent.get(record.eventID)?.find((f) => f.ruleId === "credential-for-other-user")?.severity).toBe("high");
+    }
+  });
+
+  it("raises the console sign-in without MFA of a user someone else just gave a password (CIS CloudWatch.3)", () => {
+    const passwordsGiven = records.filter((r) => r.eventName === "CreateLoginProfile" && !r.errorCode && typeof r.requestParameters?.userName === "string");
+    const signIns = records.filter((r) => r.eventName === "ConsoleLogin" && r.userIdentity?.type === "IAMUser" && r.additionalEventData?.MFAUsed === "No" && r.responseElements?.ConsoleLogin === "Success");
+    const backdoorUsed = signIns.filter((r) => passwordsGiven.some((given) => given.requestParameters?.userName === r.userIdentity?.userName));
+    expect(backdoorUsed.length).toBeGreaterThan(0);
+    for (const record of signIns) {
+      expect(findingsByEvent.get(record.eventID)?.map((finding) => `${finding.ruleId}:${finding.severity}`), record.eventID).toEqual(["console-login-without-mfa:medium"]);
     }
   });
 

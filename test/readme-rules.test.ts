@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable, replaceRuleTable } from "../shared/core/report/rule-table.js";
 import { DEFAULT_RESPONSE_POLICY } from "../shared/core/response/response-policy.js";
+import { RULE_DOCS } from "../shared/core/rules/rule-docs.js";
 import { RULES } from "../shared/core/rules/registry.js";
 import { repoRoot } from "./support/run-cli.js";
 
@@ -12,27 +13,28 @@ describe("README rule table", () => {
 
   it("is exactly what the registered rules' metadata renders (run `npm run docs:rules` after changing a rule)", () => {
     const section = readme.slice(readme.indexOf(RULE_TABLE_BEGIN), readme.indexOf(RULE_TABLE_END) + RULE_TABLE_END.length);
-    expect(section).toBe(renderRuleTable(RULES));
-    expect(replaceRuleTable(readme, RULES)).toBe(readme);
+    expect(section).toBe(renderRuleTable(RULES, RULE_DOCS));
+    expect(replaceRuleTable(readme, RULES, RULE_DOCS)).toBe(readme);
   });
 
   it("has one row per registered rule, in registry order, with its category and technique (the rendering is not vacuous)", () => {
-    const rows = renderRuleTable(RULES)
+    const rows = renderRuleTable(RULES, RULE_DOCS)
       .split("\n")
       .filter((line) => /^\| `[a-z-]+` \|/.test(line))
       .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "").trim()));
     expect(rows.map((cells) => [cells[0]?.replace(/`/g, ""), cells[1], cells[2]])).toEqual(RULES.map((rule) => [rule.id, rule.category, rule.technique.id]));
     for (const rule of RULES) {
-      expect(rule.docs.firesOn.length, rule.id).toBeGreaterThan(5);
-      expect(rule.docs.severity.length, rule.id).toBeGreaterThan(2);
+      expect(RULE_DOCS[rule.id]?.firesOn.length, rule.id).toBeGreaterThan(5);
+      expect(RULE_DOCS[rule.id]?.severity.length, rule.id).toBeGreaterThan(2);
+      expect(RULE_DOCS[rule.id]?.severityLogic.length, rule.id).toBeGreaterThan(20);
     }
   });
 
   it("a rule's event names all appear in what the table says it fires on, unless the rule watches too many to list", () => {
-    const listing = RULES.filter((rule) => rule.docs.listsEventNames !== false);
-    const missing = listing.flatMap((rule) => (rule.eventNames ?? []).filter((name) => !rule.docs.firesOn.includes(`\`${name}\``)).map((name) => `${rule.id}: ${name}`));
+    const listing = RULES.filter((rule) => RULE_DOCS[rule.id]?.listsEventNames !== false);
+    const missing = listing.flatMap((rule) => (rule.eventNames ?? []).filter((name) => !RULE_DOCS[rule.id]?.firesOn.includes(`\`${name}\``)).map((name) => `${rule.id}: ${name}`));
     expect(missing).toEqual([]);
-    expect(RULES.filter((rule) => rule.docs.listsEventNames === false).map((rule) => rule.id)).toEqual(["trailguard-tampering"]);
+    expect(RULES.filter((rule) => RULE_DOCS[rule.id]?.listsEventNames === false).map((rule) => rule.id)).toEqual(["trailguard-tampering"]);
   });
 
   it("the Response section's statement table lists exactly the default response policy's statements, in order", () => {

@@ -258,7 +258,7 @@ describe("serverless package (offline)", () => {
     expect(rules.length).toBeGreaterThanOrEqual(7);
     for (const [id, rule] of rules) {
       // Only AWS publishes under "aws." sources: a PutEvents forgery cannot match.
-      expect((rule.Properties.EventPattern as { source: unknown }).source, id).toEqual(id === "RootDashmonitorRootSignInRule" ? ["aws.signin"] : [{ prefix: "aws." }]);
+      expect((rule.Properties.EventPattern as { source: unknown }).source, id).toEqual(id.endsWith("SignInRule") ? ["aws.signin"] : [{ prefix: "aws." }]);
       const [target, ...others] = rule.Properties.Targets as Array<{ Arn: unknown; RetryPolicy?: unknown; DeadLetterConfig?: { Arn: unknown } }>;
       expect(others, id).toEqual([]);
       expect(JSON.stringify(target?.Arn), id).toMatch(/InputQueue/);
@@ -321,12 +321,16 @@ describe("serverless package (offline)", () => {
     expect(template.Resources.HeartbeatScheduleRule?.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
   });
 
-  it("routes exactly the event names the IAM rules handle to the responder", () => {
+  it("routes exactly the event names the IAM rules handle to the responder, console sign-ins under their own detail-type", () => {
     const rule = template.Resources.IamDashresponderCallsRule;
     const pattern = rule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
     expect(pattern.detail.eventSource).toEqual(["iam.amazonaws.com"]);
-    const handled = new Set(IAM_RULES.flatMap((ruleDef) => ruleDef.eventNames ?? []));
+    const isSignIn = (ruleDef: DetectionRule) => (ruleDef.eventSources ?? []).every((source) => source === "signin.amazonaws.com");
+    const handled = new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventNames ?? []));
     expect(new Set(pattern.detail.eventName)).toEqual(handled);
+    const signIn = template.Resources.IamDashresponderSignInRule?.Properties.EventPattern as { source: string[]; "detail-type": string[]; detail: { eventName: string[] } };
+    expect(signIn).toEqual({ source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"], detail: { eventName: IAM_RULES.filter(isSignIn).flatMap((ruleDef) => ruleDef.eventNames ?? []) } });
+    expect(signIn.detail.eventName).toEqual(["ConsoleLogin"]);
   });
 
   it("routes every tampering event name to the tamper monitor, and calls by trailguard's roles with read-only ones included", () => {
@@ -597,9 +601,11 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     }
   });
 
-  it("routes root sign-in and root API calls to the root monitor, IAM changes to the responder, CloudTrail tampering to the tamper monitor", () => {
+  it("routes root sign-in and root API calls to the root monitor, IAM changes and IAM users' sign-ins to the responder, CloudTrail tampering to the tamper monitor", () => {
     const routes = (name: string) => [...(reached.get(samples.find((sample) => sample.name === name)?.event.detail.eventID ?? "") ?? [])].sort();
-    expect(routes("root-console-login-without-mfa")).toEqual(["root-monitor"]);
+    // Every console sign-in reaches the responder, which judges IAM users' (console-login-without-mfa) and leaves root's to the root monitor.
+    expect(routes("root-console-login-without-mfa")).toEqual(["iam-responder", "root-monitor"]);
+    expect(routes("iam-user-console-login-without-mfa")).toEqual(["iam-responder"]);
     expect(routes("root-activity-ec2-run-instances")).toEqual(["root-monitor"]);
     expect(routes("root-created-access-key-in-console")).toEqual(["iam-responder", "root-monitor"]);
     // Role writes also reach both monitors, which judge whether the role is trailguard's (it is not).

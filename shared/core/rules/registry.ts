@@ -1,5 +1,6 @@
 import { accessKeyCreated } from "./access-key-created/access-key-created.js";
 import { cloudTrailTampering } from "./cloudtrail-tampering/cloudtrail-tampering.js";
+import { consoleLoginWithoutMfa } from "./console-login-without-mfa/console-login-without-mfa.js";
 import { credentialForOtherUser } from "./credential-for-other-user/credential-for-other-user.js";
 import { accessKeyReactivated } from "./access-key-reactivated/access-key-reactivated.js";
 import { containmentPolicyTampering } from "./containment-policy-tampering/containment-policy-tampering.js";
@@ -24,6 +25,7 @@ export const RULES: readonly DetectionRule[] = [
   accessKeyCreated,
   accessKeyReactivated,
   credentialForOtherUser,
+  consoleLoginWithoutMfa,
   policyDocumentGrant,
   managedPolicyAttached,
   containmentPolicyTampering,

@@ -5,6 +5,7 @@ import { bundledSamples } from "../../edges/replay/bundled-samples.js";
 import { parseConfig } from "../config/config.js";
 import { createAnalyser } from "../engine/analyse.js";
 import { RULES } from "./registry.js";
+import { RULE_DOCS } from "./rule-docs.js";
 import { type DetectionRule, defineRule } from "./rule.js";
 import type { SampleExpectations } from "./rule-pack.js";
 import { SAMPLE_CONFIG } from "./sample-config.js";
@@ -49,14 +50,16 @@ describe("rule packs: a rule is one folder", () => {
       ...(existsSync(join(rulesDir, id, `${id}.test.ts`)) ? [] : [`${id}.test.ts (its tests)`]),
       ...(samples.some((sample) => sample.pack === id) ? [] : ["samples/*.json (at least one sample event)"]),
       ...(existsSync(join(rulesDir, id, "expected-findings.ts")) ? [] : ["expected-findings.ts (exporting expectations)"]),
+      ...(existsSync(join(rulesDir, id, "docs.ts")) ? [] : ["docs.ts (severity logic and the README row)"]),
     ];
     expect(missing, `shared/core/rules/${id}/ is missing`).toEqual([]);
     const pack = packs.find((entry) => entry.id === id);
     expect(pack?.rule?.id, `${id}/${id}.ts must export the DetectionRule whose id is "${id}"`).toBe(id);
   });
 
-  it("the registry lists exactly the packs' rules, each the object its pack exports", () => {
+  it("the registry lists exactly the packs' rules, each the object its pack exports, and the docs map every pack's docs", () => {
     expect(RULES.map((rule) => rule.id).sort(), "one registry line per pack, no rule without a pack").toEqual(packIds);
+    expect(Object.keys(RULE_DOCS).sort(), "one line per pack in rule-docs.ts").toEqual(packIds);
     for (const rule of RULES) expect(packs.find((pack) => pack.id === rule.id)?.rule, rule.id).toBe(rule);
   });
 
@@ -116,7 +119,7 @@ describe("every bundled sample yields exactly its expected findings", () => {
 
 describe("declared signals: a rule cannot emit one it did not declare", () => {
   it("is a compile error (npm test type-checks first; an unused @ts-expect-error fails it)", () => {
-    const base = { id: "probe", title: "probe", category: "tampering", technique: { id: "T1562", name: "probe" }, severityLogic: "", runbook: "", docs: { firesOn: "", severity: "" } } as const;
+    const base = { id: "probe", title: "probe", category: "tampering", technique: { id: "T1562", name: "probe" }, runbook: "" } as const;
     const match = { severity: "low", summary: "s", whyItMatters: "w", reasons: [], target: undefined } as const;
     const declared = defineRule({ ...base, signals: ["declared"], evaluate: () => ({ ...match, signals: ["declared"] }) });
     // @ts-expect-error "undeclared" is not among the rule's signals

@@ -51,16 +51,8 @@ export interface DetectionRule<S extends string = string> {
   readonly title: string;
   readonly category: Category;
   readonly technique: AttackTechnique;
-  /** How severity is decided, in one paragraph; shown in docs and `--list-rules`. */
-  readonly severityLogic: string;
   /** What the on-call does, in one paragraph. */
   readonly runbook: string;
-  /**
-   * The README's rule table (markdown, one line each): what the rule fires on, its severities in
-   * brief. `firesOn` names every one of `eventNames` unless `listsEventNames` is false (a rule
-   * that watches too many calls to list names what they change instead).
-   */
-  readonly docs: { readonly firesOn: string; readonly severity: string; readonly listsEventNames?: false };
   /**
    * The CloudTrail event names the rule can fire on, when it is limited to some (IAM rules). The
    * deployed EventBridge pattern is checked against these, so a rule cannot silently miss events.

@@ -13,6 +13,7 @@ export const API_CALL = "AWS API Call via CloudTrail";
  */
 const AWS_SOURCE = [{ prefix: "aws." }];
 export const CONSOLE_SIGN_IN = "AWS Console Sign In via CloudTrail";
+const SIGN_IN_SOURCE = "signin.amazonaws.com";
 
 /** An ARN as a literal or a CloudFormation intrinsic (resolved at deploy time). */
 export type TemplateValue = string | Record<string, unknown>;
@@ -36,19 +37,26 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
   const sourceless = byName.filter((rule) => !rule.eventSources || rule.eventSources.length === 0);
   if (sourceless.length > 0) throw new Error(`rules with event names but no eventSources: ${sourceless.map((rule) => rule.id).join(", ")}`);
 
-  if (byName.length > 0) {
+  // Console sign-ins are not API calls: EventBridge delivers them under their own detail-type, so
+  // rules about sign-ins get their own pattern and stay out of the API-call one.
+  const callRules = byName.filter((rule) => (rule.eventSources ?? []).some((source) => source !== SIGN_IN_SOURCE));
+  if (callRules.length > 0) {
     patterns.push({
       suffix: "calls",
       pattern: {
         source: AWS_SOURCE,
         "detail-type": [API_CALL],
         detail: {
-          eventSource: sortedUnion(byName.flatMap((rule) => rule.eventSources ?? [])),
-          eventName: sortedUnion(byName.flatMap((rule) => rule.eventNames ?? [])),
+          eventSource: sortedUnion(callRules.flatMap((rule) => (rule.eventSources ?? []).filter((source) => source !== SIGN_IN_SOURCE))),
+          eventName: sortedUnion(callRules.flatMap((rule) => rule.eventNames ?? [])),
         },
       },
-      state: byName.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
+      state: callRules.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
     });
+  }
+  const signInNames = sortedUnion(byName.filter((rule) => rule.eventSources?.includes(SIGN_IN_SOURCE)).flatMap((rule) => rule.eventNames ?? []));
+  if (signInNames.length > 0) {
+    patterns.push({ suffix: "sign-in", pattern: { source: ["aws.signin"], "detail-type": [CONSOLE_SIGN_IN], detail: { eventName: signInNames } }, state: "ENABLED" });
   }
   const rootRules = rules.filter((rule) => rule.rootOnly);
   if (rootRules.length > 0) {

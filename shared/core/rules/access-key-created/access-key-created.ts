@@ -13,16 +13,10 @@ export const accessKeyCreated = defineRule({
   title: "Access key created",
   category: "access-key",
   technique: { id: "T1098.001", name: "Account Manipulation: Additional Cloud Credentials" },
-  severityLogic:
-    "Created by the root user: critical (a root key, or root minting keys for users). For another user (a role session, or an IAM user naming a different userName): high. For the caller itself: low.",
   runbook:
     "Find out who asked for this key. If the creator is not the user's owner or an approved automation, the key is a backdoor: keep it deactivated (trailguard does this by default for keys made for another user), then investigate the creator's session (what else did it do?), and delete the key once the evidence is captured. Never delete first: the key id ties later activity to this event.",
   eventNames: ["CreateAccessKey"],
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`CreateAccessKey`",
-    severity: "critical by root, high for another user (user names compared, not ARN suffixes), low for oneself",
-  },
   signals: ["key-for-self", "key-for-other-user", "key-by-root"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== IAM_SOURCE || event.eventName !== "CreateAccessKey") return undefined;

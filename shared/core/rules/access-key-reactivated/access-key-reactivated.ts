@@ -11,15 +11,10 @@ export const accessKeyReactivated = defineRule({
   title: "Access key reactivated",
   category: "access-key",
   technique: { id: "T1098.001", name: "Account Manipulation: Additional Cloud Credentials" },
-  severityLogic: "Always high when the call succeeds: an inactive key coming back to life needs a human decision. Deactivation (status Inactive) is not raised.",
   runbook:
     "Check why the key was inactive (rotation, or containment after an incident) and who reactivated it. If it was contained by trailguard, someone is undoing the response: trailguard deactivates it again by default; investigate the reactivating principal. If the reactivation was legitimate, add the automation to the allowlist.",
   eventNames: ["UpdateAccessKey"],
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`UpdateAccessKey` to `Active`",
-    severity: "high",
-  },
   signals: ["key-reactivated"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== IAM_SOURCE || event.eventName !== "UpdateAccessKey") return undefined;

@@ -17,17 +17,11 @@ export const cloudTrailTampering = defineRule({
   title: "CloudTrail logging stopped or narrowed",
   category: "tampering",
   technique: { id: "T1562.008", name: "Impair Defenses: Disable or Modify Cloud Logs" },
-  severityLogic:
-    "Nothing when management write events are still fully recorded. Critical: StopLogging, DeleteTrail, event selectors that stop recording management write events, a trail made single-region or without global service events (IAM). High: management event sources excluded (e.g. KMS), log file validation turned off, logs redirected to another bucket, CloudTrail Lake ingestion stopped or a data store deleted, selectors trailguard cannot read. Medium: other trail updates. A failed attempt is medium.",
   runbook:
     "Restart logging at once (aws cloudtrail start-logging --name <trail>) or restore the selectors/trail settings, then treat the actor as compromised: everything it did while the trail was off is invisible to CloudTrail-based detection, so check the resources it could reach by other means (IAM credential report, access keys' last use, Config history). The trailguard heartbeat alarm also fires while no events arrive.",
   eventNames: ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "StopEventDataStoreIngestion", "DeleteEventDataStore"],
   eventSources: [CLOUDTRAIL],
   failedCallCap: "medium",
-  docs: {
-    firesOn: "`StopLogging`, `DeleteTrail`, `UpdateTrail`, `PutEventSelectors`, CloudTrail Lake `StopEventDataStoreIngestion`/`DeleteEventDataStore`",
-    severity: "critical for logging stopped, a trail deleted, selectors that no longer record management writes, a trail made single-region or without global (IAM) events; high for excluded event sources, log validation off, logs sent to another bucket, Lake stopped; nothing when every management write is still recorded; a failed attempt is medium",
-  },
   signals: ["logging-stopped", "logging-narrowed"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== CLOUDTRAIL) return undefined;

@@ -37,16 +37,10 @@ export const containmentPolicyTampering = defineRule({
   title: "Containment policy tampered with",
   category: "policy-change",
   technique: { id: "T1562", name: "Impair Defenses" },
-  severityLogic:
-    "Critical: detaching a quarantine policy (AWSDenyAll, AWSCompromisedKeyQuarantine*) from a user, role or group; deleting the revoke-sessions inline policy from a user, role or group, or writing anything under its name that is not exactly the revoking deny with a cut-off at the time of the call (an older cut-off, a narrower deny, an extra statement, an unparseable or unrecorded document); when the document also grants admin-equivalent or privilege-escalation permissions, the grant is reported with it. Info: the exact revoking deny, as trailguard or the IAM console's Revoke active sessions writes it.",
   runbook:
     "If a quarantine policy was detached outside `npm run release`, the quarantined principal can act again. trailguard alerts only, by default: a detach names its target, so an automatic response could be aimed at an innocent principal, and AWS itself tells customers to detach AWSCompromisedKeyQuarantine once a key is rotated. Ask who detached it and why; if unplanned, re-attach it (`aws iam attach-user-policy --user-name <user> --policy-arn arn:aws:iam::aws:policy/AWSDenyAll`), treat the actor as compromised, and review what the principal did since. A team that wants the actor contained adds a statement matching the signal quarantine-removed. If the revoke-sessions policy was deleted or overwritten, containment was undone: sessions issued before it work again. Re-apply it (trailguard's responder does so when it contains the principal again; the IAM console's Revoke active sessions also works) and treat the principal that made the call as compromised: trailguard's default response contains it (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked). If the document granted permissions under the containment name, remove it and review what the grantee did since. An info finding is containment being applied: check it matches a containment you expect.",
   eventNames: CONTAINMENT_EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`DetachUserPolicy`, `DetachRolePolicy`, `DetachGroupPolicy` of a quarantine policy (`AWSDenyAll`, `AWSCompromisedKeyQuarantine*`, any case); `DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` of the revoke-sessions policy (`TrailguardRevokeOlderSessions`, or the console's `AWSRevokeOlderSessions`); `PutUserPolicy`, `PutRolePolicy` under those names",
-    severity: "critical for detaching a quarantine policy, deleting the revoke-sessions policy or writing anything but the exact revoking deny with a cut-off at the time of the call (an admin or escalation grant in the document is reported with it); info for the exact revoking deny",
-  },
   signals: ["admin-grant", "escalation-grant", "revoke-policy-removed", "revoke-policy-applied", "quarantine-removed"],
   evaluate(input) {
     if (!isIamCall(input, CONTAINMENT_EVENTS) || !touchesContainment(input.record, input.event.eventName)) return undefined;

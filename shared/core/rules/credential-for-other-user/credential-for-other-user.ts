@@ -22,16 +22,10 @@ export const credentialForOtherUser = defineRule({
   title: "Credential created for another user",
   category: "credential",
   technique: { id: "T1098.001", name: "Account Manipulation: Additional Cloud Credentials" },
-  severityLogic:
-    "High: a console password, SSH key, service-specific credential or signing certificate created (or a password reset) for a user other than the caller, by anyone including root. Low: for the caller itself.",
   runbook:
     "Ask the user's owner whether they requested it. If not, the credential is a backdoor: delete the login profile (aws iam delete-login-profile), SSH key, service-specific credential or certificate, check the user's recent sign-ins and calls (CloudTrail, filter on the user), and treat the creator's session as compromised: what else did it do?",
   eventNames: Object.keys(EVENTS),
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`CreateLoginProfile`, `UpdateLoginProfile`, `UploadSSHPublicKey`, `CreateServiceSpecificCredential`, `UploadSigningCertificate`",
-    severity: "high for another user (user names compared), by anyone including root; low for oneself; alert only",
-  },
   signals: ["credential-for-other-user", "credential-for-self"],
   evaluate({ record, actor, event }) {
     const what = event.eventSource === IAM_SOURCE ? EVENTS[event.eventName] : undefined;

@@ -16,16 +16,10 @@ export const managedPolicyAttached = defineRule({
   title: "Managed IAM policy attached",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic:
-    "Critical: an admin-equivalent AWS managed policy (AdministratorAccess, IAMFullAccess and similar). High: a broad AWS managed policy (PowerUserAccess…). Medium: any other policy, customer policies included (a customer policy named AdministratorAccess is not AWS's), or one CloudTrail did not record.",
   runbook:
     "Check which policy was attached and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent attachment, trailguard's default response quarantines the actor (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked) and contains the principal that received the policy (a group is not contained wholesale: the actions say what to do by hand; `npm run release` undoes containment if the change was planned); detach the policy, review what the grantee did since, and look for further persistence (new keys, users, trust changes). For a customer managed policy, read its default version (aws iam get-policy-version) to see what it grants.",
   eventNames: ATTACH_EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`AttachUserPolicy`, `AttachRolePolicy`, `AttachGroupPolicy`",
-    severity: "critical for admin-equivalent AWS managed policies (AdministratorAccess, IAMFullAccess\u2026); high for broad ones (PowerUserAccess\u2026); medium for any other, customer policies included",
-  },
   signals: ["admin-grant"],
   evaluate(input) {
     if (!isIamCall(input, ATTACH_EVENTS)) return undefined;

@@ -14,16 +14,10 @@ export const permissionsBoundaryChange = defineRule({
   title: "Permissions boundary changed",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic:
-    "High: a boundary removed, or set to an admin-equivalent AWS managed policy (which caps nothing). Medium: any other boundary set or changed.",
   runbook:
     "Ask the actor's owner whether the change was planned (boundaries are usually set by the pipeline that creates the identity). If not, put the previous boundary back (CloudTrail has it in the earlier Put*PermissionsBoundary event, or in the policy ARN your account uses for boundaries), then review what the identity did while uncapped: every policy attached to it applied in full, and a boundary is often what keeps delegated administrators from granting themselves more.",
   eventNames: BOUNDARY_EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`PutUserPermissionsBoundary`, `PutRolePermissionsBoundary`, `DeleteUserPermissionsBoundary`, `DeleteRolePermissionsBoundary`",
-    severity: "high for a removed boundary, or one set to an admin-equivalent policy (which caps nothing); medium for other boundaries",
-  },
   signals: ["boundary-removed"],
   evaluate(input) {
     if (!isIamCall(input, BOUNDARY_EVENTS)) return undefined;

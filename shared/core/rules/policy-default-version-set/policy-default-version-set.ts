@@ -14,15 +14,10 @@ export const policyDefaultVersionSet = defineRule({
   title: "Managed policy default version switched",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic: "Medium: always, since the document of the version made default is not in the event (the earlier CreatePolicyVersion finding judged it, if trailguard saw it).",
   runbook:
     "Read the version now in force (aws iam get-policy-version --policy-arn … --version-id …) and compare it with the one it replaced; ask the actor's owner whether the switch was planned. Switching back to an older, broader version is a known escalation path: if the version grants more than it should, set the previous version as default again, delete the unwanted version, and review what the policy's holders did since.",
   eventNames: EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`SetDefaultPolicyVersion` (IAM only: IoT's is ignored)",
-    severity: "medium: the event does not show the document now in force",
-  },
   signals: [],
   evaluate(input) {
     if (!isIamCall(input, EVENTS)) return undefined;

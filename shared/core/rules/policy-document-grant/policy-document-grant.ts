@@ -18,16 +18,10 @@ export const policyDocumentGrant = defineRule({
   title: "IAM policy document written",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic:
-    "Critical: a document that is admin-equivalent (Allow * / iam:* / NotAction on any resource). High: privilege-escalation permissions on any resource (iam:PassRole, iam:Attach*Policy, iam:CreateAccessKey…), or a document trailguard cannot parse. Medium: any other document, or one CloudTrail did not record. The reasons add caveats: a new version not set as default, a new managed policy not attached yet, conditions on the grant.",
   runbook:
     "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, trailguard's default response quarantines the actor (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked) and contains the principal that received the grant (the actions say what was done, skipped or failed; `npm run release` undoes it if the change was planned); remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). A managed policy or version that is not attached or not default yet is one call away from taking effect: delete it or find out who will attach it.",
   eventNames: DOCUMENT_EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`PutUserPolicy`, `PutRolePolicy`, `PutGroupPolicy`, `CreatePolicy`, `CreatePolicyVersion` (IAM only: Organizations policies are ignored; a user or role inline policy under a revoke-sessions name is `containment-policy-tampering`'s)",
-    severity: "critical for admin-equivalent documents (`*`, `iam:*` or `NotAction` on any resource); high for privilege-escalation permissions on any resource and for documents trailguard cannot parse; medium for other documents and for documents CloudTrail did not record",
-  },
   signals: ["admin-grant", "escalation-grant"],
   evaluate(input) {
     if (!isIamCall(input, DOCUMENT_EVENTS) || touchesRevokePolicy(input.record, input.event.eventName)) return undefined;

@@ -15,15 +15,10 @@ export const policyPermissionsRemoved = defineRule({
   title: "IAM policy detached or deleted",
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic: "Low: always (a failed call too). Removing the revoke-sessions containment policy or detaching a quarantine policy (AWSDenyAll, AWSCompromisedKeyQuarantine*) is not this rule's: containment-policy-tampering raises it as critical.",
   runbook:
     "Usually routine clean-up: confirm with the actor's owner. Look closer when the removed policy was a deny or a guardrail (a quarantine policy, an explicit deny, a restrictive managed policy version): removing it widens what the principal can do, and an attacker removes such policies before acting. Re-attach or recreate it if the removal was not planned.",
   eventNames: REMOVAL_EVENTS,
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`DetachUserPolicy`, `DetachRolePolicy`, `DetachGroupPolicy`, `DeleteUserPolicy`, `DeleteRolePolicy`, `DeleteGroupPolicy` (except of the revoke-sessions policy and quarantine policies), `DeletePolicy`, `DeletePolicyVersion` (IAM only: Auto Scaling policies are ignored)",
-    severity: "low",
-  },
   signals: [],
   evaluate(input) {
     if (!isIamCall(input, REMOVAL_EVENTS) || touchesContainment(input.record, input.event.eventName)) return undefined;

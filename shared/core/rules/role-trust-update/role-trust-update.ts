@@ -14,16 +14,10 @@ export const roleTrustUpdate = defineRule({
   title: "Role trust policy changed",
   category: "trust-update",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
-  severityLogic:
-    'Critical: Principal "*" (or NotPrincipal) with no pinning condition, or an AWS account outside this account and the trusted accounts without an sts:ExternalId condition. High: an untrusted account with sts:ExternalId, "*" pinned only by conditions (aws:PrincipalOrgID…), an OIDC provider without a sub condition, or a document trailguard cannot parse. Medium: the document was not recorded, or a principal it cannot classify. Low: this account, trusted accounts, AWS services, SAML providers.',
   runbook:
     "Read the new trust policy in the alert. If it opens the role to everyone or to an account you do not know, the role is a backdoor: trailguard's default response revokes the actor's sessions and shuts the role (its sessions revoked, AWSDenyAll attached until released; the actions say what was done); restore the previous trust policy (CloudTrail has it in the earlier UpdateAssumeRolePolicy or CreateRole event), then check for AssumeRole calls from the outside account since the change (CloudTrail in this account records them). Add legitimate partner accounts to the trusted accounts setting.",
   eventNames: ["UpdateAssumeRolePolicy", "CreateRole"],
   eventSources: [IAM_SOURCE],
-  docs: {
-    firesOn: "`UpdateAssumeRolePolicy`, `CreateRole`",
-    severity: "critical for `Principal: \"*\"` or an untrusted account without `sts:ExternalId`; high with ExternalId, for OIDC providers without a `sub` condition, or `*` pinned only by conditions; low for services, this account and trusted accounts",
-  },
   signals: ["trust-public", "trust-untrusted-account", "trust-oidc-unscoped"],
   evaluate({ record, actor, event, settings }) {
     if (event.eventSource !== IAM_SOURCE) return undefined;

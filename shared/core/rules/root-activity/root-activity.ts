@@ -45,15 +45,9 @@ export const rootActivity = defineRule({
   title: "Root user activity",
   category: "root-activity",
   technique: { id: "T1078.004", name: "Valid Accounts: Cloud Accounts" },
-  severityLogic:
-    "Root credential or MFA changes (access keys, password, MFA devices, signing certificates) are critical; any other successful root call is high, or medium when read-only; failed root calls are medium. Calls made by AWS services on root's behalf and AwsServiceEvent records are ignored (CIS CloudWatch.1), except console credential and MFA actions, which are always raised.",
   runbook:
     "Ask the account owner whether root was used on purpose; very few tasks need it. If not planned: treat the root password and MFA as compromised (reset the password, re-register MFA, delete root access keys), then review every root call around this time across all regions. IAM policies cannot restrict root, so trailguard only alerts; in an Organization, an SCP or centralized root access management can lock root down.",
   rootOnly: true,
-  docs: {
-    firesOn: "any root call in any service and region (CIS CloudWatch.1: not invoked by a service, not `AwsServiceEvent`), plus root console credential/MFA actions made via `signin.amazonaws.com`",
-    severity: "critical for root credential/MFA changes, high otherwise, medium for read-only or failed calls",
-  },
   signals: ["root-activity", "root-credential-change"],
   evaluate({ record, event, actor }) {
     if (actor.type !== "Root") return undefined;

@@ -11,15 +11,9 @@ export const rootConsoleLogin = defineRule({
   title: "Root user console sign-in",
   category: "root-activity",
   technique: { id: "T1078.004", name: "Valid Accounts: Cloud Accounts" },
-  severityLogic:
-    "Successful sign-in without MFA is critical (the root password alone opened the account); successful sign-in with MFA is high (root should almost never be used); a failed sign-in is medium (someone holds or is guessing the root e-mail and password).",
   runbook:
     "Confirm with the account owner that this root sign-in was planned (break-glass, account closure, support plan change). If not: reset the root password, remove and re-register root MFA, delete any root access keys, review everything root did since the sign-in (filter CloudTrail on userIdentity.type = Root), and rotate the root e-mail mailbox password. trailguard cannot contain root: IAM policies do not apply to the root user, so no action is taken automatically. Protect root with MFA and, in an Organization, with SCPs or centralized root access.",
   rootOnly: true,
-  docs: {
-    firesOn: "root `ConsoleLogin`",
-    severity: "critical without MFA, high with MFA, medium when it failed",
-  },
   signals: ["root-signin", "no-mfa"],
   evaluate({ record, actor, event }) {
     if (event.eventSource !== "signin.amazonaws.com" || event.eventName !== "ConsoleLogin") return undefined;

@@ -50,19 +50,11 @@ export const securityToolingDisabled = defineRule({
   title: "Security tooling disabled or blinded",
   category: "tampering",
   technique: { id: "T1562.001", name: "Impair Defenses: Disable or Modify Tools" },
-  severityLogic:
-    "Critical: a security service turned off or deleted (GuardDuty detector deleted or updated with enable false, Security Hub disabled, the Config recorder stopped or deleted or its delivery channel deleted, an Access Analyzer analyzer deleted) or an account leaving its administrator (a member disassociating itself, an administrator deleting, disassociating or no longer monitoring members). High: findings suppressed (a GuardDuty filter whose action is ARCHIVE, an Access Analyzer archive rule created or updated), coverage narrowed (Security Hub standards disabled, a Config recorder that no longer records all supported resource types), a KMS key disabled or scheduled for deletion. Nothing for a GuardDuty detector update that keeps it enabled or a Config recorder that still records everything. A failed attempt is medium.",
   runbook:
     "Turn the service back on at once (aws guardduty update-detector --enable, aws securityhub enable-security-hub, aws configservice start-configuration-recorder, re-create the analyzer, re-associate the member with its administrator), delete the archive filter or rule and look through the findings it archived, and for KMS cancel the deletion (aws kms cancel-key-deletion, then enable-key) before the waiting period ends. Then treat the actor as compromised: find what it did while the service was off (CloudTrail, which this rule relies on, still recorded it) and why it needed the detector gone.",
   eventNames: [...new Set([...WATCHED.values()].flat())],
   eventSources: [...WATCHED.keys()],
   failedCallCap: "medium",
-  docs: {
-    firesOn:
-      "GuardDuty `DeleteDetector`, `UpdateDetector` (enable false), `DisassociateFromMasterAccount`/`DisassociateFromAdministratorAccount`, `DeleteMembers`, `DisassociateMembers`, `StopMonitoringMembers`, `CreateFilter`/`UpdateFilter` (action ARCHIVE); Security Hub `DisableSecurityHub`, the same disassociation and member calls, `BatchDisableStandards`; Config `StopConfigurationRecorder`, `DeleteConfigurationRecorder`, `DeleteDeliveryChannel`, `PutConfigurationRecorder` (no longer all resource types); IAM Access Analyzer `DeleteAnalyzer`, `CreateArchiveRule`/`UpdateArchiveRule`; KMS `DisableKey`, `ScheduleKeyDeletion` (CIS CloudWatch.7); each only from its own service",
-    severity:
-      "critical for a service turned off or deleted or an account leaving its administrator; high for findings archived by a filter or archive rule, Security Hub standards disabled, a Config recorder narrowed, a KMS key disabled or scheduled for deletion; a failed attempt is medium",
-  },
   signals: SIGNALS,
   evaluate({ record, actor, event }) {
     if (!WATCHED.get(event.eventSource)?.includes(event.eventName)) return undefined;

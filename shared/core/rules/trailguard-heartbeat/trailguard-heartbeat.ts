@@ -11,15 +11,10 @@ export const trailguardHeartbeat = defineRule({
   title: "trailguard heartbeat seen",
   category: "tampering",
   technique: { id: "T1562.008", name: "Impair Defenses: Disable or Modify Cloud Logs" },
-  severityLogic: "Always info: the canary's own event, proof that CloudTrail, EventBridge and trailguard still work end to end. Its absence is what pages (CloudWatch alarm).",
   runbook:
     "Nothing to do for a heartbeat. When the heartbeat alarm fires instead: check the trail is logging (aws cloudtrail get-trail-status), the EventBridge rules are enabled, and the functions run (their errors and throttles alarms, the dead-letter queue).",
   eventNames: ["TagRole"],
   trailguardCallersOnly: true,
-  docs: {
-    firesOn: "the heartbeat canary tagging its own role (`TagRole`)",
-    severity: "info (never paged; its absence is what pages)",
-  },
   signals: ["heartbeat"],
   evaluate({ event, trailguard }) {
     // Only the heartbeat role may tag (its policy); a failed attempt proves nothing.

@@ -13,17 +13,11 @@ export const trailguardIdentityMisuse = defineRule({
   title: "trailguard's identity used for something trailguard never does",
   category: "tampering",
   technique: { id: "T1078.004", name: "Valid Accounts: Cloud Accounts" },
-  severityLogic:
-    "Critical: any call that changes something, made with one of trailguard's roles, that is not one of trailguard's own moves (deactivating a key, putting the exact revoke-sessions deny, the heartbeat tag, its own plumbing). High: such a read-only call, or such a call that failed (someone probing with stolen credentials).",
   runbook:
     "Treat trailguard's role as compromised. Revoke its sessions by hand (IAM console, the role, Revoke active sessions), check the function's code and configuration against the deployed version (aws lambda get-function: CodeSha256, environment, role) and its role's trust and policies, redeploy trailguard from source, and review what the role did since (CloudTrail, filter on the role's session ARN). trailguard does not contain its own roles: it only pages.",
   trailguardCallersOnly: true,
   includesReadOnly: true,
   failedCallCap: "high",
-  docs: {
-    firesOn: "any call made with trailguard's roles that is not one of trailguard's own moves",
-    severity: "critical for a change, high for a read-only call or a failed one",
-  },
   signals: ["trailguard-identity-misused"],
   evaluate({ actor, event, trailguard }) {
     if (trailguard === undefined || trailguard.ownMove !== undefined) return undefined;

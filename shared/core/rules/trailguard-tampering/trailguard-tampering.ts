@@ -168,18 +168,11 @@ export const trailguardTampering = defineRule({
   title: "trailguard itself was changed",
   category: "tampering",
   technique: { id: "T1562.001", name: "Impair Defenses: Disable or Modify Tools" },
-  severityLogic:
-    "Critical: any change to trailguard's own functions, roles, EventBridge rules, alert topic, KMS key, idempotency table, queues, alarms, log groups, or the deletion of its stack, made outside a stack deployment. High: a deployment of its stack (UpdateStack, change sets) or a change CloudFormation made, and a new subscription to the alert topic. A failed attempt is medium.",
   runbook:
     "Confirm with whoever owns trailguard whether this was a planned deployment. If not, treat the actor as compromised: revert the change (redeploy trailguard from source: `npx serverless deploy`), check the function code hash (aws lambda get-function) and the roles' trust and policies, and review what the actor did since. Apply the service control policy in deploy/protection-scp.yml so only the deploying role can change trailguard.",
   eventNames: [...new Set(WATCHED_OPERATIONS.flatMap((operation) => operation.eventNames))],
   eventSources: [...new Set(WATCHED_OPERATIONS.map((operation) => operation.eventSource))],
   failedCallCap: "medium",
-  docs: {
-    firesOn: "changes to trailguard's own functions, roles, EventBridge rules, alert topic and subscriptions, KMS key, idempotency table, queues, alarms, log groups and stack (as the stack names them)",
-    severity: "critical; high for a stack deployment or what CloudFormation does for one, and for a new subscription to the alert topic; a failed attempt is medium",
-    listsEventNames: false,
-  },
   signals: ["trailguard-tampered", "trailguard-deployed"],
   evaluate({ record, actor, event, settings, trailguard }) {
     if (trailguard?.ownMove) return undefined;

@@ -1,0 +1,10 @@
+import type { RuleDocs } from "../rule-docs.js";
+
+/** What people read about security-tooling-disabled: how it rates, and its row in the README's rule table. Not bundled into the functions. */
+export const docs: RuleDocs = {
+  severityLogic:
+    "Critical: a security service turned off or deleted (GuardDuty detector deleted or updated with enable false, Security Hub disabled, the Config recorder stopped or deleted or its delivery channel deleted, an Access Analyzer analyzer deleted) or an account leaving its administrator (a member disassociating itself, an administrator deleting, disassociating or no longer monitoring members). High: findings suppressed (a GuardDuty filter whose action is ARCHIVE, an Access Analyzer archive rule created or updated), coverage narrowed (Security Hub standards disabled, a Config recorder that no longer records all supported resource types), a KMS key disabled or scheduled for deletion. Nothing for a GuardDuty detector update that keeps it enabled or a Config recorder that still records everything. A failed attempt is medium.",
+  firesOn:
+    "GuardDuty `DeleteDetector`, `UpdateDetector` (enable false), `DisassociateFromMasterAccount`/`DisassociateFromAdministratorAccount`, `DeleteMembers`, `DisassociateMembers`, `StopMonitoringMembers`, `CreateFilter`/`UpdateFilter` (action ARCHIVE); Security Hub `DisableSecurityHub`, the same disassociation and member calls, `BatchDisableStandards`; Config `StopConfigurationRecorder`, `DeleteConfigurationRecorder`, `DeleteDeliveryChannel`, `PutConfigurationRecorder` (no longer all resource types); IAM Access Analyzer `DeleteAnalyzer`, `CreateArchiveRule`/`UpdateArchiveRule`; KMS `DisableKey`, `ScheduleKeyDeletion` (CIS CloudWatch.7); each only from its own service",
+  severity: "critical for a service turned off or deleted or an account leaving its administrator; high for findings archived by a filter or archive rule, Security Hub standards disabled, a Config recorder narrowed, a KMS key disabled or scheduled for deletion; a failed attempt is medium",
+};
