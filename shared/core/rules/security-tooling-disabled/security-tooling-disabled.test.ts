@@ -61,6 +61,15 @@ describe("security tooling disabled: every watched call", () => {
     ["Access Analyzer DeleteAnalyzer", call(ACCESS_ANALYZER, "DeleteAnalyzer", { analyzerName: "account-analyzer" }), ["critical", "security-tool-disabled"]],
     ["Access Analyzer CreateArchiveRule", call(ACCESS_ANALYZER, "CreateArchiveRule", { analyzerName: "account-analyzer", ruleName: "everything", filter: { isPublic: { eq: ["true"] } } }), ["high", "security-findings-suppressed"]],
     ["Access Analyzer UpdateArchiveRule", call(ACCESS_ANALYZER, "UpdateArchiveRule", { analyzerName: "account-analyzer", ruleName: "everything", filter: {} }), ["high", "security-findings-suppressed"]],
+    ["GuardDuty UpdateDetector with a protection switched off", call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, features: [{ name: "S3_DATA_EVENTS", status: "DISABLED" }] }), ["high", "security-coverage-narrowed"]],
+    ["GuardDuty UpdateDetector with an older data source off", call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, dataSources: { s3Logs: { enable: false } } }), ["high", "security-coverage-narrowed"]],
+    ["GuardDuty CreateIPSet (a trusted IP list: no findings for it)", call(GUARDDUTY, "CreateIPSet", { detectorId: DETECTOR, name: "trusted", format: "TXT", location: "https://s3.amazonaws.com/b/ips.txt", activate: true }), ["high", "security-findings-suppressed"]],
+    ["GuardDuty UpdateIPSet", call(GUARDDUTY, "UpdateIPSet", { detectorId: DETECTOR, ipSetId: "0123", activate: true }), ["high", "security-findings-suppressed"]],
+    ["GuardDuty DeletePublishingDestination", call(GUARDDUTY, "DeletePublishingDestination", { detectorId: DETECTOR, destinationId: "d" }), ["high", "security-findings-suppressed"]],
+    ["Security Hub UpdateStandardsControl DISABLED", call(SECURITY_HUB, "UpdateStandardsControl", { StandardsControlArn: "arn:aws:securityhub:eu-west-1:111122223333:control/cis-aws-foundations-benchmark/v/1.4.0/3.1", ControlStatus: "DISABLED" }), ["high", "security-coverage-narrowed"]],
+    ["Security Hub BatchUpdateStandardsControlAssociations DISABLED", call(SECURITY_HUB, "BatchUpdateStandardsControlAssociations", { StandardsControlAssociationUpdates: [{ SecurityControlId: "CloudTrail.1", StandardsArn: "arn:aws:securityhub:::standards/x", AssociationStatus: "DISABLED" }] }), ["high", "security-coverage-narrowed"]],
+    ["Security Hub DisableImportFindingsForProduct", call(SECURITY_HUB, "DisableImportFindingsForProduct", { ProductSubscriptionArn: "arn:aws:securityhub:eu-west-1:111122223333:product-subscription/aws/guardduty" }), ["high", "security-findings-suppressed"]],
+    ["Security Hub CreateAutomationRule SUPPRESSED", call(SECURITY_HUB, "CreateAutomationRule", { RuleName: "quiet", Actions: [{ Type: "FINDING_FIELDS_UPDATE", FindingFieldsUpdate: { Workflow: { Status: "SUPPRESSED" } } }] }), ["high", "security-findings-suppressed"]],
     ["KMS DisableKey", call(KMS, "DisableKey", { keyId: OTHER_KEY }), ["high", "key-disabled"]],
     ["KMS ScheduleKeyDeletion", call(KMS, "ScheduleKeyDeletion", { keyId: OTHER_KEY, pendingWindowInDays: 7 }), ["high", "key-deletion-scheduled"]],
   ])("%s", (_label, record, expected) => {
@@ -68,7 +77,7 @@ describe("security tooling disabled: every watched call", () => {
   });
 
   it("the table above names every event name the rule declares, with each of its sources", () => {
-    const covered = new Set(["DeleteDetector", "UpdateDetector", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "DeleteMembers", "DisassociateMembers", "StopMonitoringMembers", "CreateFilter", "UpdateFilter", "DisableSecurityHub", "BatchDisableStandards", "StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder", "DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule", "DisableKey", "ScheduleKeyDeletion"]);
+    const covered = new Set(["DeleteDetector", "UpdateDetector", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "DeleteMembers", "DisassociateMembers", "StopMonitoringMembers", "CreateFilter", "UpdateFilter", "CreateIPSet", "UpdateIPSet", "DeletePublishingDestination", "DisableSecurityHub", "BatchDisableStandards", "UpdateStandardsControl", "BatchUpdateStandardsControlAssociations", "DisableImportFindingsForProduct", "CreateAutomationRule", "BatchUpdateAutomationRules", "StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder", "DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule", "DisableKey", "ScheduleKeyDeletion"]);
     expect(new Set(securityToolingDisabled.eventNames)).toEqual(covered);
     expect([...(securityToolingDisabled.eventSources ?? [])].sort()).toEqual([ACCESS_ANALYZER, CONFIG, GUARDDUTY, KMS, SECURITY_HUB]);
   });
@@ -85,11 +94,11 @@ describe("security tooling disabled: every watched call", () => {
 });
 
 describe("security tooling disabled: look-alikes", () => {
-  it("an UpdateDetector that keeps GuardDuty enabled, or only changes frequency or features, raises nothing; enable given as a string is still read", () => {
+  it("an UpdateDetector that keeps GuardDuty and its protections on, or only changes frequency, raises nothing; enable given as a string is still read", () => {
     expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, enable: true }))).toBeUndefined();
     expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, enable: "true", findingPublishingFrequency: "SIX_HOURS" }))).toBeUndefined();
     expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, findingPublishingFrequency: "FIFTEEN_MINUTES" }))).toBeUndefined();
-    expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, features: [{ name: "S3_DATA_EVENTS", status: "DISABLED" }] }))).toBeUndefined();
+    expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, features: [{ name: "S3_DATA_EVENTS", status: "ENABLED" }], dataSources: { s3Logs: { enable: true } } }))).toBeUndefined();
     expect(verdict(call(GUARDDUTY, "UpdateDetector", { detectorId: DETECTOR, enable: "false" }))).toEqual(["critical", "security-tool-disabled"]);
   });
 
@@ -106,7 +115,19 @@ describe("security tooling disabled: look-alikes", () => {
     expect(verdict(put({ allSupported: false, resourceTypes: ["AWS::S3::Bucket"] }))).toEqual(["high", "security-coverage-narrowed"]);
     expect(verdict(put({ allSupported: "false" }))).toEqual(["high", "security-coverage-narrowed"]);
     const excluded = finding(put({ allSupported: false, exclusionByResourceTypes: { resourceTypes: ["AWS::IAM::Role", "AWS::IAM::Policy"] }, recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" } }));
-    expect(excluded?.reasons).toEqual(["the Config recorder no longer records all supported resource types (allSupported: false)", 'resource types excluded: "AWS::IAM::Role", "AWS::IAM::Policy"']);
+    expect(excluded?.reasons).toEqual(['the Config recorder no longer records all supported resource types (recording strategy "EXCLUSION_BY_RESOURCE_TYPES")', 'resource types excluded: "AWS::IAM::Role", "AWS::IAM::Policy"']);
+    // Narrowed without saying allSupported: the strategy or the lists alone; IAM's global types dropped; daily recording.
+    expect(verdict(put({ exclusionByResourceTypes: { resourceTypes: ["AWS::IAM::User"] }, recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" } }))).toEqual(["high", "security-coverage-narrowed"]);
+    expect(verdict(put({ resourceTypes: ["AWS::S3::Bucket"], recordingStrategy: { useOnly: "INCLUSION_BY_RESOURCE_TYPES" } }))).toEqual(["high", "security-coverage-narrowed"]);
+    expect(verdict(put({ allSupported: true, includeGlobalResourceTypes: false }))).toEqual(["high", "security-coverage-narrowed"]);
+    const daily = call(CONFIG, "PutConfigurationRecorder", { configurationRecorder: { name: "default", recordingGroup: { allSupported: true }, recordingMode: { recordingFrequency: "DAILY" } } });
+    expect(verdict(daily)).toEqual(["high", "security-coverage-narrowed"]);
+  });
+
+  it("Security Hub: a control enabled, or an automation rule that only labels findings, raises nothing", () => {
+    expect(verdict(call(SECURITY_HUB, "UpdateStandardsControl", { StandardsControlArn: "arn:x", ControlStatus: "ENABLED" }))).toBeUndefined();
+    expect(verdict(call(SECURITY_HUB, "BatchUpdateStandardsControlAssociations", { StandardsControlAssociationUpdates: [{ SecurityControlId: "CloudTrail.1", AssociationStatus: "ENABLED" }] }))).toBeUndefined();
+    expect(verdict(call(SECURITY_HUB, "CreateAutomationRule", { RuleName: "tag", Actions: [{ Type: "FINDING_FIELDS_UPDATE", FindingFieldsUpdate: { Note: { Text: "triaged", UpdatedBy: "ops" } } }] }))).toBeUndefined();
   });
 
   it("the same event name from another service raises nothing", () => {

@@ -34,9 +34,27 @@ const WATCHED: ReadonlyMap<string, readonly string[]> = new Map([
       "StopMonitoringMembers",
       "CreateFilter",
       "UpdateFilter",
+      "CreateIPSet",
+      "UpdateIPSet",
+      "DeletePublishingDestination",
     ],
   ],
-  [SECURITY_HUB, ["DisableSecurityHub", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "DeleteMembers", "DisassociateMembers", "BatchDisableStandards"]],
+  [
+    SECURITY_HUB,
+    [
+      "DisableSecurityHub",
+      "DisassociateFromMasterAccount",
+      "DisassociateFromAdministratorAccount",
+      "DeleteMembers",
+      "DisassociateMembers",
+      "BatchDisableStandards",
+      "UpdateStandardsControl",
+      "BatchUpdateStandardsControlAssociations",
+      "DisableImportFindingsForProduct",
+      "CreateAutomationRule",
+      "BatchUpdateAutomationRules",
+    ],
+  ],
   [CONFIG, ["StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder"]],
   [ACCESS_ANALYZER, ["DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule"]],
   [KMS, ["DisableKey", "ScheduleKeyDeletion"]],
@@ -155,9 +173,21 @@ function judgeGuardDuty(eventName: string, parameters: Record<string, unknown>):
   switch (eventName) {
     case "DeleteDetector":
       return disabled(service, detector, "the GuardDuty detector was deleted: no threat detection in this region, and its findings are gone");
-    case "UpdateDetector":
-      // Frequency, data sources and features alone leave the detector running.
-      return isFalse(parameters.enable) ? disabled(service, detector, "the GuardDuty detector was disabled (enable: false): it stops analysing this region") : undefined;
+    case "UpdateDetector": {
+      if (isFalse(parameters.enable)) return disabled(service, detector, "the GuardDuty detector was disabled (enable: false): it stops analysing this region");
+      // The detector keeps running, but protections switched off see nothing (S3 data events, runtime, EKS…).
+      const off = [...disabledFeatures(parameters.features), ...disabledDataSources(parameters.dataSources)];
+      return off.length > 0 ? narrowed(service, detector, [`GuardDuty protection(s) switched off: ${summarise(off)}`]) : undefined;
+    }
+    case "CreateIPSet":
+    case "UpdateIPSet": {
+      const list = stringOf(parameters.name) ?? stringOf(parameters.ipSetId);
+      return suppressed(service, list ? `trusted IP list ${quoted(list)}` : detector, [
+        `trusted IP list ${list ? `${quoted(list)} ` : ""}${eventName === "CreateIPSet" ? "created" : "updated"}: GuardDuty raises no findings for traffic from the addresses on it`,
+      ]);
+    }
+    case "DeletePublishingDestination":
+      return suppressed(service, detector, ["a GuardDuty publishing destination was deleted: findings are no longer exported to S3"]);
     case "DisassociateFromMasterAccount":
     case "DisassociateFromAdministratorAccount":
       return detached(service, detector, "this account left its GuardDuty administrator: the administrator no longer sees its findings");
@@ -193,6 +223,22 @@ function judgeSecurityHub(eventName: string, parameters: Record<string, unknown>
       return detached(service, undefined, `Security Hub member account(s) ${members} deleted from this administrator`);
     case "DisassociateMembers":
       return detached(service, undefined, `Security Hub member account(s) ${members} disassociated from this administrator`);
+    case "UpdateStandardsControl":
+      if (String(parameters.ControlStatus ?? parameters.controlStatus).toUpperCase() !== "DISABLED") return undefined;
+      return narrowed(service, undefined, [`control ${quoted(stringOf(parameters.StandardsControlArn ?? parameters.standardsControlArn) ?? "(not recorded)", 200)} disabled: it stops checking this account`]);
+    case "BatchUpdateStandardsControlAssociations": {
+      const updates = Array.isArray(parameters.StandardsControlAssociationUpdates) ? parameters.StandardsControlAssociationUpdates : [];
+      const off = updates.filter((update) => isPlainObject(update) && String(update.AssociationStatus).toUpperCase() === "DISABLED").map((update) => stringOf((update as Record<string, unknown>).SecurityControlId) ?? "(control not recorded)");
+      return off.length > 0 ? narrowed(service, undefined, [`control(s) disabled: ${summarise(off)}; they stop checking this account`]) : undefined;
+    }
+    case "DisableImportFindingsForProduct":
+      return suppressed(service, undefined, [`findings from ${quoted(stringOf(parameters.ProductSubscriptionArn ?? parameters.productSubscriptionArn) ?? "a product (not recorded)", 200)} are no longer imported: that detector's findings stop reaching Security Hub`]);
+    case "CreateAutomationRule":
+    case "BatchUpdateAutomationRules":
+      // An automation rule that sets a finding's workflow status to SUPPRESSED hides every finding it matches.
+      return JSON.stringify(parameters).toUpperCase().includes('"SUPPRESSED"')
+        ? suppressed(service, undefined, [`automation rule ${eventName === "CreateAutomationRule" ? "created" : "updated"} that marks matching findings SUPPRESSED: they leave the active view as they arrive`])
+        : undefined;
     case "BatchDisableStandards": {
       const standards = listOf(parameters.StandardsSubscriptionArns ?? parameters.standardsSubscriptionArns);
       return narrowed(service, undefined, [`security standard(s) disabled: ${standards.length > 0 ? standards.map((arn) => quoted(arn, 200)).join(", ") : "not recorded"}; their controls stop checking this account`]);
@@ -215,14 +261,22 @@ function judgeConfig(eventName: string, parameters: Record<string, unknown>): Ve
       // CloudTrail records the request as { configurationRecorder: { name, roleARN, recordingGroup } }.
       const recorder = isPlainObject(parameters.configurationRecorder) ? parameters.configurationRecorder : {};
       const group = isPlainObject(recorder.recordingGroup) ? recorder.recordingGroup : isPlainObject(parameters.recordingGroup) ? parameters.recordingGroup : undefined;
-      // No recording group records every supported resource type.
-      if (group === undefined || !isFalse(group.allSupported)) return undefined;
-      const only = listOf(group.resourceTypes);
-      const excluded = isPlainObject(group.exclusionByResourceTypes) ? listOf(group.exclusionByResourceTypes.resourceTypes) : [];
-      const reasons = ["the Config recorder no longer records all supported resource types (allSupported: false)"];
-      if (excluded.length > 0) reasons.push(`resource types excluded: ${summarise(excluded)}`);
-      else if (only.length > 0) reasons.push(`only these resource types are recorded: ${summarise(only)}`);
-      return narrowed(service, named("recorder", recorder.name), reasons);
+      // No recording group records every supported resource type (continuously, unless a recording mode says otherwise).
+      const reasons: string[] = [];
+      if (group !== undefined) {
+        const only = listOf(group.resourceTypes);
+        const excluded = isPlainObject(group.exclusionByResourceTypes) ? listOf(group.exclusionByResourceTypes.resourceTypes) : [];
+        const strategy = isPlainObject(group.recordingStrategy) ? stringOf(group.recordingStrategy.useOnly) : undefined;
+        if (isFalse(group.allSupported) || excluded.length > 0 || only.length > 0 || (strategy !== undefined && strategy.toUpperCase() !== "ALL_SUPPORTED_RESOURCE_TYPES")) {
+          reasons.push(`the Config recorder no longer records all supported resource types${strategy ? ` (recording strategy ${quoted(strategy)})` : isFalse(group.allSupported) ? " (allSupported: false)" : ""}`);
+          if (excluded.length > 0) reasons.push(`resource types excluded: ${summarise(excluded)}`);
+          else if (only.length > 0) reasons.push(`only these resource types are recorded: ${summarise(only)}`);
+        }
+        if (isFalse(group.includeGlobalResourceTypes) && !isFalse(group.allSupported) && only.length === 0) reasons.push("global resource types (IAM users, roles, policies) are no longer recorded (includeGlobalResourceTypes: false)");
+      }
+      const mode = isPlainObject(recorder.recordingMode) ? stringOf(recorder.recordingMode.recordingFrequency) : undefined;
+      if (mode !== undefined && mode.toUpperCase() !== "CONTINUOUS") reasons.push(`changes are recorded ${quoted(mode)} rather than continuously: a change undone within the period is never seen`);
+      return reasons.length > 0 ? narrowed(service, named("recorder", recorder.name), reasons) : undefined;
     }
     default:
       return undefined;
@@ -306,6 +360,19 @@ function numberOf(value: unknown): number | undefined {
 
 function isFalse(value: unknown): boolean {
   return value === false || (typeof value === "string" && value.toLowerCase() === "false");
+}
+
+/** GuardDuty features (`[{ name, status }]`) switched off, by name. */
+function disabledFeatures(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((feature) => isPlainObject(feature) && String(feature.status).toUpperCase() === "DISABLED").map((feature) => stringOf((feature as Record<string, unknown>).name) ?? "(feature not recorded)");
+}
+
+/** GuardDuty's older data-source switches (`{ s3Logs: { enable: false }, kubernetes: { auditLogs: { enable: false } } … }`), by path. */
+function disabledDataSources(value: unknown, path = "dataSources", depth = 0): string[] {
+  if (!isPlainObject(value) || depth > 4) return [];
+  if (isFalse(value.enable)) return [path];
+  return Object.entries(value).flatMap(([key, inner]) => disabledDataSources(inner, `${path}.${key}`, depth + 1));
 }
 
 function isArchive(value: unknown): boolean {
