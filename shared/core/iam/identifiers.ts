@@ -50,3 +50,17 @@ export function isQuarantinePolicyArn(value: string | undefined): boolean {
   const arn = parseArn(value);
   return arn !== undefined && arn.service === "iam" && arn.region === "" && arn.account === "aws" && QUARANTINE_POLICY_RESOURCES.has(arn.resource);
 }
+
+/**
+ * For detection, looser than isQuarantinePolicyArn (which gates what trailguard itself attaches
+ * and releases): any quarantine policy AWS has published, AWSDenyAll and every version of
+ * AWSCompromisedKeyQuarantine (what AWS attaches to a user whose key was exposed), in any case.
+ * A detection must not be spelled around, whatever IAM would make of the spelling.
+ */
+const ANY_QUARANTINE_POLICY_NAME = /^(?:awsdenyall|awscompromisedkeyquarantine(?:v\d{1,2})?)$/;
+
+export function namesQuarantinePolicy(value: string | undefined): boolean {
+  const arn = parseArn(value);
+  if (arn === undefined || arn.service.toLowerCase() !== "iam" || arn.account.toLowerCase() !== "aws" || !/^policy\//i.test(arn.resource)) return false;
+  return ANY_QUARANTINE_POLICY_NAME.test(arn.resource.slice("policy/".length).toLowerCase());
+}

@@ -1,8 +1,8 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { PermissionVerdict } from "../iam/permission-analysis.js";
 import { type PolicyDocument, parsePolicyDocument } from "../iam/policy-document.js";
+import { namesQuarantinePolicy } from "../iam/identifiers.js";
 import { isRevokePolicyName } from "../iam/revoke-sessions-policy.js";
-import { parseArn } from "../arn/arn.js";
 import type { AttackTechnique, Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
@@ -63,22 +63,9 @@ export function touchesRevokePolicy(record: CloudTrailRecord, eventName: string)
 /** Managed policies detached from a principal. */
 export const DETACH_EVENTS: readonly string[] = ["DetachUserPolicy", "DetachRolePolicy", "DetachGroupPolicy"];
 
-/**
- * The AWS managed policies that quarantine a principal: AWSDenyAll (trailguard's default) and
- * every version of AWSCompromisedKeyQuarantine (trailguard's option, and what AWS itself attaches
- * to a user whose key was exposed). Compared without regard to case: a detection must not be
- * spelled around, whatever IAM would make of the spelling.
- */
-const QUARANTINE_POLICY_NAME = /^(?:awsdenyall|awscompromisedkeyquarantine(?:v\d{1,2})?)$/;
-
-export function isQuarantinePolicyArnAnyCase(value: string | undefined): boolean {
-  const arn = parseArn(value);
-  return arn !== undefined && arn.service.toLowerCase() === "iam" && arn.account.toLowerCase() === "aws" && /^policy\//i.test(arn.resource) && QUARANTINE_POLICY_NAME.test(arn.resource.slice("policy/".length).toLowerCase());
-}
-
 /** Detaching a quarantine policy: lifting a containment. containment-policy-tampering judges it, no other rule. */
 export function detachesQuarantinePolicy(record: CloudTrailRecord, eventName: string): boolean {
-  return DETACH_EVENTS.includes(eventName) && isQuarantinePolicyArnAnyCase(requestString(record, "policyArn"));
+  return DETACH_EVENTS.includes(eventName) && namesQuarantinePolicy(requestString(record, "policyArn"));
 }
 
 /** Any call that undoes or fakes containment: the containment rule's, and no other policy rule's. */
