@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       err("replay: --publish needs ALERT_TOPIC_ARN (or alertTopicArn in --config)\n");
       return 2;
     }
-    const runtime = createRuntime({ config, publish: command.publish, logger: silentLogger });
+    const runtime = createRuntime({ rules: RULES, config, publish: command.publish, logger: silentLogger });
     act = async (findings) => (await runtime.respondAndAlert(findings)).findings;
     err(
       `replay: responder mode ${config.mode}${command.publish ? `, publishing alerts to ${config.alertTopicArn}` : ""}${config.mode === "enforce" ? " — this changes IAM" : ""}\n`,

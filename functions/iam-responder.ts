@@ -1,4 +1,4 @@
-import { IAM_RULES } from "../shared/core/rules/registry.js";
+import { IAM_RULES } from "../shared/core/rules/registry-iam.js";
 import { createRuntime } from "../shared/edges/lambda/create-runtime.js";
 import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
 

@@ -1,4 +1,4 @@
-import { ROOT_MONITOR_RULES } from "../shared/core/rules/registry.js";
+import { ROOT_MONITOR_RULES } from "../shared/core/rules/registry-root.js";
 import { createAlertRuntime } from "../shared/edges/lambda/create-alert-runtime.js";
 import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
 

@@ -1,4 +1,4 @@
-import { TAMPER_RULES } from "../shared/core/rules/registry.js";
+import { TAMPER_RULES } from "../shared/core/rules/registry-tamper.js";
 import { createAlertRuntime } from "../shared/edges/lambda/create-alert-runtime.js";
 import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
 

@@ -129,5 +129,32 @@ describe("docs/architecture.md is the map of the code", () => {
       .map((file) => relative(repoRoot, file));
     expect(offenders).toEqual([]);
   });
+
+  it("each function bundles only the rules it runs: its own registry's packs, never registry.ts", async () => {
+    const { IAM_RULES } = await import("../shared/core/rules/registry-iam.js");
+    const { ROOT_MONITOR_RULES } = await import("../shared/core/rules/registry-root.js");
+    const { TAMPER_RULES } = await import("../shared/core/rules/registry-tamper.js");
+    const runs: Record<string, readonly { id: string }[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "tamper-monitor": TAMPER_RULES, heartbeat: [] };
+    for (const [fn, rules] of Object.entries(runs)) {
+      const reached = staticImports(join(repoRoot, "functions", `${fn}.ts`)).map((file) => relative(join(repoRoot, "shared", "core", "rules"), file));
+      expect(reached, fn).not.toContain("registry.ts");
+      const packs = new Set(reached.filter((file) => !file.startsWith("..") && file.includes("/")).map((file) => file.split("/")[0]));
+      expect([...packs].sort(), fn).toEqual(rules.map((rule) => rule.id).sort());
+    }
+  });
 });
 
+/** Every file a file reaches through relative value imports (type-only imports are erased by the bundler). */
+function staticImports(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;]*?\sfrom\s+)?"(\.{1,2}\/[^"]+)"/gm)) {
+      visit(join(file, "..", (match[1] ?? "").replace(/\.js$/, ".ts")));
+    }
+  };
+  visit(entry);
+  return [...seen];
+}

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
+import { RULES } from "../shared/core/rules/registry.js";
 import { decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
 import { securityToolingDisabled } from "../shared/core/rules/security-tooling-disabled/security-tooling-disabled.js";
@@ -34,7 +35,7 @@ function corpusFiles(dir: string): string[] {
 }
 
 describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
-  const analyser = createAnalyser(DEFAULT_CONFIG);
+  const analyser = createAnalyser(DEFAULT_CONFIG, RULES);
   const records: RawRecord[] = [];
   const findingsByEvent = new Map<string, ReturnType<typeof collect>>();
   const errors: string[] = [];

@@ -9,6 +9,7 @@ import type { Analysis } from "../shared/core/engine/analyse.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
 import { type DecodedItem, decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { formatFinding } from "../shared/core/report/format-finding.js";
+import { RULES } from "../shared/core/rules/registry.js";
 import { bundledSamples } from "../shared/edges/replay/bundled-samples.js";
 
 /**
@@ -17,7 +18,7 @@ import { bundledSamples } from "../shared/edges/replay/bundled-samples.js";
  * account into a planned action, and always produces an alert SNS would accept. 12,000 cases.
  */
 const samples: unknown[] = bundledSamples().map((sample) => JSON.parse(readFileSync(sample.path, "utf8")) as unknown);
-const analyser = createAnalyser(parseConfig({ trustedAccounts: ["444455556666"], allowlist: ["arn:aws:iam::*:role/terraform-*"] }, "test"));
+const analyser = createAnalyser(parseConfig({ trustedAccounts: ["444455556666"], allowlist: ["arn:aws:iam::*:role/terraform-*"] }, "test"), RULES);
 
 const hostileString = fc.oneof(
   fc.string(),

@@ -589,7 +589,7 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     expect(benign.length).toBeGreaterThanOrEqual(4);
     for (const { name, event } of benign) {
       for (const fn of reached.get(event.detail.eventID) ?? []) {
-        const analysis = createAnalyser(DEFAULT_CONFIG, functionRules[fn]).analyse(event);
+        const analysis = createAnalyser(DEFAULT_CONFIG, functionRules[fn] ?? []).analyse(event);
         const alerts = analysis.kind === "analysed" ? analysis.findings.filter((finding) => atLeast(finding.severity, DEFAULT_CONFIG.minAlertSeverity)) : [];
         expect(alerts, `${name} reached ${fn}`).toEqual([]);
       }

@@ -23,6 +23,7 @@ import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
 import { assumedRole, eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
 import { silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
+import { RULES } from "../../shared/core/rules/registry.js";
 
 /**
  * Containment end states in IAM (issue #13), against moto_server over HTTP: the real runtime
@@ -47,7 +48,7 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
   });
 
   function runtime(config: ConfigInput = {}) {
-    return createRuntime({
+    return createRuntime({ rules: RULES,
       config: parseConfig({ mode: "enforce", alertTopicArn: topicArn, idempotencyTable: table, ...config }, "test"),
       logger: silentLogger,
       now: () => NOW,

@@ -9,6 +9,7 @@ import { lambdaEntry } from "../../shared/edges/lambda/lambda-entry.js";
 import { HEARTBEAT_TAG_KEY } from "../../shared/core/self/self-knowledge.js";
 import { eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "./moto-aws.js";
+import { RULES } from "../../shared/core/rules/registry.js";
 
 /**
  * #10.5 end to end on moto_server: the deployed entry of the responder (enforce mode, its input
@@ -52,7 +53,7 @@ describe.skipIf(!endpoint)("only EventBridge (through the input queue) can hand 
 
   function entry(lines: Array<Record<string, unknown>>) {
     const logger = { log: (level: string, message: string, fields?: Record<string, unknown>) => lines.push({ level, message, ...fields }) };
-    const runtime = createRuntime({ config: parseConfig({ mode: "enforce" }, "test"), logger });
+    const runtime = createRuntime({ rules: RULES, config: parseConfig({ mode: "enforce" }, "test"), logger });
     return lambdaEntry(runtime, { ...process.env, TRAILGUARD_INPUT_QUEUE_ARN: queueArn }, logger);
   }
 

@@ -13,6 +13,7 @@ import { OUTSIDE_LAMBDA_LEASE_MS, dynamoDbIdempotency } from "../../shared/edges
 import { assumedRole, eventBridge, iamCall, policyJson } from "../support/records.js";
 import { type Logger, silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
+import { RULES } from "../../shared/core/rules/registry.js";
 
 /**
  * Exactly once per event under duplicate delivery, against DynamoDB on moto_server: the stack's
@@ -54,7 +55,7 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
   }
 
   function runtime(topicArn: string, now: () => Date) {
-    return createRuntime({ config: parseConfig({ mode: "enforce", alertTopicArn: topicArn, idempotencyTable: table }, "test"), logger: silentLogger, now });
+    return createRuntime({ rules: RULES, config: parseConfig({ mode: "enforce", alertTopicArn: topicArn, idempotencyTable: table }, "test"), logger: silentLogger, now });
   }
 
   it("the same event delivered 100 times: one set of actions, one alert", async () => {
@@ -172,7 +173,7 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
     const sink = await createAlertSink();
     const lines: Array<Record<string, unknown>> = [];
     const logger: Logger = { log: (level, message, fields) => lines.push({ level, message, ...fields }) };
-    const monitor = createAlertRuntime({
+    const monitor = createAlertRuntime({ rules: RULES,
       config: parseConfig({ alertTopicArn: sink.topicArn, idempotencyTable: uniqueName("deleted-table") }, "test"),
       logger,
     });
@@ -187,7 +188,7 @@ describe.skipIf(!endpoint)("idempotency (DynamoDB on moto_server)", () => {
     const sink = await createAlertSink();
     const { roleName, event } = await roleGrantingAdmin();
     const lines: Array<Record<string, unknown>> = [];
-    const unreachable = createRuntime({
+    const unreachable = createRuntime({ rules: RULES,
       config: parseConfig({ mode: "enforce", alertTopicArn: sink.topicArn, idempotencyTable: table }, "test"),
       logger: { log: (level, message, fields) => lines.push({ level, message, ...fields }) },
       dynamoDb: new DynamoDBClient({ endpoint: "http://127.0.0.1:9", maxAttempts: 1 }),

@@ -136,7 +136,7 @@ describe.skipIf(!endpoint)("responder against moto_server", () => {
         ),
       );
     await runtimeWith({}, sink.topicArn).handle(grant(randomUUID()));
-    const later = createRuntime({
+    const later = createRuntime({ rules: RULES,
       config: parseConfig({ mode: "enforce", alertTopicArn: sink.topicArn }, "test"),
       logger: silentLogger,
       now: () => new Date("2026-11-23T05:00:00.000Z"),

@@ -7,6 +7,7 @@ import { METRICS } from "../../shared/core/stack/stack-model.js";
 import { assumedRole, cloudTrailRecord, eventBridge, iamCall } from "../support/records.js";
 import { jsonLogger } from "../../shared/edges/log/log.js";
 import { HEARTBEAT, SELF_CONFIG } from "../support/self-config.js";
+import { RULES } from "../../shared/core/rules/registry.js";
 
 /**
  * #10.4: the alarms count log lines through CloudWatch Logs metric filters. A filter that no
@@ -34,7 +35,7 @@ describe("metric filters match what the code logs", () => {
 
   it("HeartbeatsSeen counts the heartbeat finding and nothing else", async () => {
     const { lines, logger } = capture();
-    const runtime = createAlertRuntime({ config: parseConfig(SELF_CONFIG, "test"), logger, publish: false });
+    const runtime = createAlertRuntime({ rules: RULES, config: parseConfig(SELF_CONFIG, "test"), logger, publish: false });
     await runtime.handle(eventBridge(iamCall("TagRole", { roleName: HEARTBEAT, tags: [{ key: "trailguard-heartbeat", value: "2024-05-01T12:00:00Z" }] }, { userIdentity: assumedRole(HEARTBEAT, HEARTBEAT) })));
     await runtime.handle(eventBridge(cloudTrailRecord({ eventSource: "cloudtrail.amazonaws.com", eventName: "StopLogging", requestParameters: { name: "t" } })));
     expect(lines.filter((line) => matches(METRICS.heartbeats.filter, line))).toHaveLength(1);
@@ -49,7 +50,7 @@ describe("metric filters match what the code logs", () => {
       if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SNS;
       else process.env.AWS_ENDPOINT_URL_SNS = previous;
     });
-    const runtime = createAlertRuntime({
+    const runtime = createAlertRuntime({ rules: RULES,
       config: parseConfig({ ...SELF_CONFIG, alertTopicArn: "arn:aws:sns:us-east-1:111122223333:trailguard-prod-alerts", idempotencyTable: "trailguard-prod-idempotency" }, "test"),
       logger,
       env: { AWS_REGION: "us-east-1" },

@@ -113,7 +113,7 @@ export function eventBridge(record: unknown, detailType = "AWS API Call via Clou
 
 /** Runs the real pipeline with a configuration parsed like production's. */
 export function analyse(input: unknown, config: ConfigInput = {}): Analysis {
-  return createAnalyser(parseConfig(config, "test")).analyse(input);
+  return createAnalyser(parseConfig(config, "test"), RULES).analyse(input);
 }
 
 export function findingsOf(analysis: Analysis): readonly Finding[] {

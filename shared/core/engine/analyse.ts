@@ -11,7 +11,7 @@ import { recogniseOwnMove } from "../self/own-moves.js";
 import { dutyAllows, expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
 import { createPrincipalGuard } from "../response/principal-guard.js";
 import { type PlannerContext, planResponse } from "../response/planner.js";
-import { RULES } from "../rules/registry.js";
+import { RULE_CATALOG } from "../rules/catalog.generated.js";
 import type { DetectionRule, DetectionSettings, RuleInput, TrailguardCaller } from "../rules/rule.js";
 import { checkConfigAgainstRules, detectionSettings } from "./wiring.js";
 
@@ -31,9 +31,13 @@ export interface Analyser {
   analyse(input: unknown): Analysis;
 }
 
-/** Throws ConfigError when the configuration names a rule or signal that no rule (registered or given) has. */
-export function createAnalyser(config: TrailguardConfig, rules: readonly DetectionRule[] = RULES): Analyser {
-  checkConfigAgainstRules(config, [...RULES, ...rules.filter((rule) => !RULES.includes(rule))]);
+/**
+ * Runs `rules` (a function's own, or all of them for replay). Throws ConfigError when the
+ * configuration names a rule or signal that no rule, registered (the catalog) or given, has.
+ */
+export function createAnalyser(config: TrailguardConfig, rules: readonly DetectionRule[]): Analyser {
+  const given = new Set(rules.map((rule) => rule.id));
+  checkConfigAgainstRules(config, [...RULE_CATALOG.filter((rule) => !given.has(rule.id)), ...rules]);
   const settings = detectionSettings(config);
   const ownRoleArns = trailguardRoleArns(settings.self);
   const guard = createPrincipalGuard(config.allowlist, ownRoleArns);

@@ -6,6 +6,7 @@ import { ACCOUNT, assumedRole, eventBridge, iamCall, iamUser, policyJson } from 
 import { silentLogger } from "../model/logger.js";
 import { createAnalyser } from "./analyse.js";
 import { handleEvent } from "./handle-event.js";
+import { RULES } from "../rules/registry.js";
 
 const RESPONDER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailguard-prod-iam-responder`;
 
@@ -15,7 +16,7 @@ async function run(event: unknown, config: ConfigInput = {}) {
   let responded = 0;
   const outcome = await handleEvent(event, {
     config: parsed,
-    analyser: createAnalyser(parsed),
+    analyser: createAnalyser(parsed, RULES),
     respond: async (finding) => {
       responded++;
       return finding;

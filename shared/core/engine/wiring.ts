@@ -1,12 +1,12 @@
 import { ConfigError, type TrailguardConfig } from "../config/config.js";
-import type { DetectionRule, DetectionSettings } from "../rules/rule.js";
+import type { DetectionSettings, RuleIdentity } from "../rules/rule.js";
 
 /**
  * Where configuration meets the rules. Configuration is a leaf (it knows no rule), so what it
  * names is checked here, when an analyser is built: a response-policy statement or a rule mode
  * naming a rule or signal that does not exist would be a policy that silently never applies.
  */
-export function checkConfigAgainstRules(config: TrailguardConfig, rules: readonly DetectionRule[]): void {
+export function checkConfigAgainstRules(config: TrailguardConfig, rules: readonly RuleIdentity[]): void {
   const ruleIds = new Set(rules.map((rule) => rule.id));
   const signals = new Set(rules.flatMap((rule) => rule.signals));
   const problems: string[] = [];

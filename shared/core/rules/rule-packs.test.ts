@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { bundledSamples } from "../../edges/replay/bundled-samples.js";
 import { parseConfig } from "../config/config.js";
 import { createAnalyser } from "../engine/analyse.js";
-import { RULES } from "./registry.js";
+import { RULE_CATALOG } from "./catalog.generated.js";
+import { IAM_RULES, ROOT_RULES, RULES, TAMPER_RULES } from "./registry.js";
+import { renderRuleCatalog } from "../report/rule-table.js";
 import { RULE_DOCS } from "./rule-docs.js";
 import { type DetectionRule, defineRule } from "./rule.js";
 import type { SampleExpectations } from "./rule-pack.js";
@@ -63,6 +65,22 @@ describe("rule packs: a rule is one folder", () => {
     for (const rule of RULES) expect(packs.find((pack) => pack.id === rule.id)?.rule, rule.id).toBe(rule);
   });
 
+  it("each rule sits in the registry of the function its category sends it to, once", () => {
+    expect(new Set(RULES.map((rule) => rule.id)).size, "a rule registered twice").toBe(RULES.length);
+    expect(ROOT_RULES.filter((rule) => rule.category !== "root-activity").map((rule) => rule.id), "registry-root.ts holds root-activity rules only").toEqual([]);
+    expect(TAMPER_RULES.filter((rule) => rule.category !== "tampering").map((rule) => rule.id), "registry-tamper.ts holds tampering rules only").toEqual([]);
+    expect(
+      IAM_RULES.filter((rule) => rule.category === "root-activity" || rule.category === "tampering").map((rule) => rule.id),
+      "registry-iam.ts holds neither root-activity nor tampering rules",
+    ).toEqual([]);
+  });
+
+  it("the generated catalog (every rule's id, category and signals, which functions check configuration against) is the registry's", () => {
+    const generated = readFileSync(join(rulesDir, "catalog.generated.ts"), "utf8");
+    expect(generated, "run `npm run docs:rules`").toBe(renderRuleCatalog(RULES));
+    expect(RULE_CATALOG).toEqual(RULES.map(({ id, category, signals }) => ({ id, category, signals })));
+  });
+
   it("sample names are unique across packs, and every sample and expectation pair up within their pack", () => {
     const names = samples.map((sample) => sample.name);
     expect(names.filter((name, index) => names.indexOf(name) !== index), "duplicate sample names").toEqual([]);
@@ -81,7 +99,7 @@ describe("rule packs: a rule is one folder", () => {
 });
 
 describe("every bundled sample yields exactly its expected findings", () => {
-  const analyser = createAnalyser(parseConfig(SAMPLE_CONFIG, "shared/core/rules/sample-config.ts"));
+  const analyser = createAnalyser(parseConfig(SAMPLE_CONFIG, "shared/core/rules/sample-config.ts"), RULES);
 
   it.each(samples.map((sample) => [sample.name, sample] as const))("%s", (_name, sample) => {
     const pack = packs.find((entry) => entry.id === sample.pack);

@@ -78,6 +78,13 @@ export interface DetectionRule<S extends string = string> {
 }
 
 /**
+ * What configuration may name of a rule: its id, category and signals. Every function checks its
+ * configuration against all rules (a response policy may name a rule another function runs), but
+ * bundles only its own rules' code: the identities come from the generated catalog.
+ */
+export type RuleIdentity = Pick<DetectionRule, "id" | "category" | "signals">;
+
+/**
  * Declares a rule, inferring its signals from `signals` so that `evaluate` cannot return one it
  * did not declare: `defineRule({ signals: ["a"], evaluate: () => ({ signals: ["b"], ... }) })` is
  * a type error.

@@ -36,9 +36,8 @@ export const CONSUMERS: readonly Consumer[] = [
   { name: "tamper-monitor", rules: TAMPER_RULES, watchesIdentityOf: FUNCTION_NAMES, watchesResourcesOf: "all" },
 ];
 
-/** Function timeout (s); the input queues' visibility timeout is six times it, as AWS advises. */
-export const FUNCTION_TIMEOUT_SECONDS = 60;
-export const INPUT_VISIBILITY_TIMEOUT_SECONDS = 6 * FUNCTION_TIMEOUT_SECONDS;
+import { INPUT_VISIBILITY_TIMEOUT_SECONDS } from "./timing.js";
+export { FUNCTION_TIMEOUT_SECONDS, INPUT_VISIBILITY_TIMEOUT_SECONDS } from "./timing.js";
 /** Deliveries of a message before it is parked in the dead-letter queue. */
 export const MAX_RECEIVES = 5;
 export const HEARTBEAT_RATE_MINUTES = 5;

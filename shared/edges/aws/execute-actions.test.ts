@@ -23,6 +23,7 @@ import { ACCOUNT, assumedRole, eventBridge, findingOf, iamCall, iamUser, policyJ
 import { silentLogger } from "../log/log.js";
 import { createAccountClients } from "./account-clients.js";
 import { executeActions } from "./execute-actions.js";
+import { RULES } from "../../core/rules/registry.js";
 
 /**
  * Fault paths moto_server cannot produce. aws-sdk-client-mock stands in for IAM and STS where
@@ -94,7 +95,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     const ctx = context();
     const outcome = await handleEvent(backdoor, {
       config: ctx.config,
-      analyser: createAnalyser(ctx.config),
+      analyser: createAnalyser(ctx.config, RULES),
       respond: (finding) => executeActions(finding, ctx),
       publish: async (finding) => {
         published.push(finding);
@@ -201,7 +202,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
     const ctx = context();
     const run = handleEvent(backdoor, {
       config: ctx.config,
-      analyser: createAnalyser(ctx.config),
+      analyser: createAnalyser(ctx.config, RULES),
       respond: (finding) => executeActions(finding, ctx),
       publish: async () => {
         throw Object.assign(new Error("Topic does not exist"), { name: "NotFound" });

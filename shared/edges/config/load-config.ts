@@ -5,12 +5,12 @@
 import { readFileSync } from "node:fs";
 import { ConfigError, type TrailguardConfig, parseConfig as parseSchema } from "../../core/config/config.js";
 import { checkConfigAgainstRules } from "../../core/engine/wiring.js";
-import { RULES } from "../../core/rules/registry.js";
+import { RULE_CATALOG } from "../../core/rules/catalog.generated.js";
 
 /** The schema, then the rule ids and signals it names against the registry: both fail at start-up. */
 function parseConfig(input: unknown, source: string): TrailguardConfig {
   const config = parseSchema(input, source);
-  checkConfigAgainstRules(config, RULES);
+  checkConfigAgainstRules(config, RULE_CATALOG);
   return config;
 }
 

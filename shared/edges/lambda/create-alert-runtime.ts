@@ -7,7 +7,7 @@ import { type Runtime, type RuntimeOptions, buildRuntime } from "./runtime-core.
  * skipped, never silently dropped. When the idempotency store fails it still publishes (a
  * duplicate page rather than silence): it has nothing to do twice but alert.
  */
-export function createAlertRuntime(options: RuntimeOptions = {}): Runtime {
+export function createAlertRuntime(options: RuntimeOptions): Runtime {
   return buildRuntime({ alertWithoutIdempotencyStore: true, ...options }, () => async (finding: Finding) => ({
     ...finding,
     actions: finding.actions.map((action) =>

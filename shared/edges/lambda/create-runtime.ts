@@ -5,7 +5,7 @@ import { type Runtime, type RuntimeOptions, buildRuntime } from "./runtime-core.
 export type { Runtime, RuntimeOptions } from "./runtime-core.js";
 
 /** The full runtime: detects, carries out planned actions (IAM, STS) and alerts. */
-export function createRuntime(options: RuntimeOptions = {}): Runtime {
+export function createRuntime(options: RuntimeOptions): Runtime {
   return buildRuntime(options, (config, env, now) => {
     const clients = createAccountClients({
       // IAM is global; STS follows the function's region.

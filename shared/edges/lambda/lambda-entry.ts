@@ -1,6 +1,6 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { INPUT_VISIBILITY_TIMEOUT_SECONDS } from "../../core/stack/stack-model.js";
+import { INPUT_VISIBILITY_TIMEOUT_SECONDS } from "../../core/stack/timing.js";
 import { type Logger, jsonLogger } from "../log/log.js";
 import { handleQueueInvocation } from "./queue-handler.js";
 import { createQueueInput } from "../aws/queue-input.js";

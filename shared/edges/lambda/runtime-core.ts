@@ -7,7 +7,6 @@ import { loadConfigFromEnv } from "../config/load-config.js";
 import type { Finding } from "../../core/model/finding.js";
 import { type Analyser, createAnalyser } from "../../core/engine/analyse.js";
 import { type EventOutcome, handleEvent, respondAndAlert } from "../../core/engine/handle-event.js";
-import { RULES } from "../../core/rules/registry.js";
 import type { DetectionRule } from "../../core/rules/rule.js";
 import { type Logger, jsonLogger } from "../log/log.js";
 import { applyRelease } from "../../core/response/release.js";
@@ -30,7 +29,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
-  readonly rules?: readonly DetectionRule[];
+  /** The rules this function runs: its own registry (a function bundles only the rules it imports). */
+  readonly rules: readonly DetectionRule[];
   readonly env?: NodeJS.ProcessEnv;
   readonly config?: TrailguardConfig;
   readonly logger?: Logger;
@@ -64,7 +64,7 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
   const wantPublish = options.publish ?? true;
   if (wantPublish && !config.alertTopicArn) logger.log("warn", "ALERT_TOPIC_ARN is not set: findings are logged, not published");
   const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn, config.alertFormat) : undefined;
-  const analyser = createAnalyser(config, options.rules ?? RULES);
+  const analyser = createAnalyser(config, options.rules);
   const executeActions = makeResponder(config, env, now);
   const owner = env.AWS_LAMBDA_FUNCTION_NAME ?? "trailguard";
   const ledger = config.idempotencyTable

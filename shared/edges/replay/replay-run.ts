@@ -8,6 +8,7 @@ import { AlertDeliveryError } from "../../core/engine/handle-event.js";
 import type { InputSource } from "./input-paths.js";
 import { type FileResult, type ReplayFilters, fileQueue, replaySource } from "./replay-file.js";
 import { replayWorkerEntry } from "./worker-bundle.js";
+import { RULES } from "../../core/rules/registry.js";
 
 /**
  * Replays many inputs: file by file, in worker threads when there is more than one file and
@@ -98,7 +99,7 @@ export async function replaySources(sources: readonly InputSource[], reporter: R
   };
   if (sources.some((source) => source.kind === "stdin")) {
     // Standard input mixed in: keep it simple and sequential, in the order given.
-    const analyser = createAnalyser(options.config);
+    const analyser = createAnalyser(options.config, RULES);
     for (const source of sources) await consume(await replaySource(source, analyser, filters));
   } else {
     await runPool(fileSources.map((source) => (source as { path: string }).path), jobs, options, filters, consume);
@@ -238,7 +239,7 @@ function mainThreadLane(
   filters: ReplayFilters,
   complete: (lane: Lane, index: number, result: FileResult) => void,
 ): Lane {
-  const enqueue = fileQueue(createAnalyser(options.config), filters, (index, result) => complete(lane, index, result));
+  const enqueue = fileQueue(createAnalyser(options.config, RULES), filters, (index, result) => complete(lane, index, result));
   const lane: Lane = { outstanding: 0, submit: (index) => enqueue(index, paths[index] ?? "") };
   return lane;
 }

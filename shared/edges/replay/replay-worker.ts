@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { TrailguardConfig } from "../../core/config/config.js";
 import { createAnalyser } from "../../core/engine/analyse.js";
 import { type ReplayFilters, fileQueue } from "./replay-file.js";
+import { RULES } from "../../core/rules/registry.js";
 
 /** A replay worker: analyses the files the main thread hands it, one at a time. */
 interface WorkerSetup {
@@ -10,7 +11,7 @@ interface WorkerSetup {
 }
 
 const setup = workerData as WorkerSetup;
-const analyser = createAnalyser(setup.config);
+const analyser = createAnalyser(setup.config, RULES);
 const port = parentPort;
 if (!port) throw new Error("replay-worker must run as a worker thread");
 
