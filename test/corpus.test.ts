@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
-import { RULES } from "../shared/core/rules/registry.js";
 import { decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
+import { resourceSharedOutside } from "../shared/core/rules/resource-shared-outside/resource-shared-outside.js";
 import { securityToolingDisabled } from "../shared/core/rules/security-tooling-disabled/security-tooling-disabled.js";
+import { RULES } from "../shared/core/rules/registry.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
@@ -32,6 +33,11 @@ function corpusFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? corpusFiles(join(dir, entry.name)) : /\.json(\.gz)?$/.test(entry.name) ? [join(dir, entry.name)] : [],
   );
+}
+
+/** A call the resource-sharing rule reads: its own event name from its own service. */
+function sharing(record: RawRecord): boolean {
+  return (resourceSharedOutside.eventSources ?? []).includes(record.eventSource) && (resourceSharedOutside.eventNames ?? []).includes(record.eventName);
 }
 
 describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
@@ -60,7 +66,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services and sign-ins without MFA", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services, sign-ins without MFA and sharing (judged below)", () => {
     const watched = new Set(cloudTrailTampering.eventNames);
     const tooling = new Set(securityToolingDisabled.eventNames);
     const toolingSources = new Set(securityToolingDisabled.eventSources);
@@ -68,6 +74,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
       if (record.eventSource === "cloudtrail.amazonaws.com" && watched.has(record.eventName)) continue;
       if (toolingSources.has(record.eventSource) && tooling.has(record.eventName)) continue;
       if (record.eventName === "ConsoleLogin" && record.additionalEventData?.MFAUsed === "No" && record.userIdentity?.type === "IAMUser") continue;
+      if (sharing(record)) continue;
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
       if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
     }
@@ -88,6 +95,28 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(selectorChanges.some((r) => !blinds(r))).toBe(true);
     for (const record of selectorChanges) {
       expect(findingsByEvent.get(record.eventID)?.map((f) => f.severity)).toEqual(blinds(record) ? ["critical"] : []);
+    }
+  });
+
+  it("raises every resource shared with an outside account or everyone, and nothing for removals or grants to AWS services", () => {
+    const calls = records.filter(sharing);
+    const expected = (record: RawRecord): string[] => {
+      if (record.errorCode) return ["low"];
+      const request = record.requestParameters ?? {};
+      const text = JSON.stringify(request);
+      const outsideAccounts = (text.match(/\b\d{12}\b/g) ?? []).filter((account) => account !== record.recipientAccountId);
+      if (record.eventName.startsWith("AddPermission")) return request.principal === "*" ? ["critical"] : [];
+      if (record.eventName === "PutBucketPolicy") return outsideAccounts.length > 0 ? ["high"] : [];
+      // EC2 and RDS: only what is added shares (the simulation also removes, to clean up).
+      const added = JSON.stringify([request.valuesToAdd, (request.createVolumePermission as Record<string, unknown> | undefined)?.add, (request.launchPermission as Record<string, unknown> | undefined)?.add]);
+      return /\b\d{12}\b/.test(added) ? ["high"] : [];
+    };
+    expect(calls.map((record) => record.eventName).sort()).toEqual(expect.arrayContaining(["AddPermission20150331v2", "ModifyDBSnapshotAttribute", "ModifyImageAttribute", "ModifySnapshotAttribute", "PutBucketPolicy"]));
+    expect(calls.filter((record) => expected(record).length > 0).length).toBeGreaterThanOrEqual(5);
+    for (const record of calls) {
+      const found = findingsByEvent.get(record.eventID)?.filter((finding) => finding.ruleId === "resource-shared-outside") ?? [];
+      expect(found.map((finding) => finding.severity), `${record.eventName} ${JSON.stringify(record.requestParameters).slice(0, 200)}`).toEqual(expected(record));
+      for (const finding of found) expect(finding.target?.name === "*" || /^\d{12}$/.test(finding.target?.name ?? "")).toBe(true);
     }
   });
 

@@ -8,6 +8,7 @@ import { permissionsBoundaryChange } from "./permissions-boundary-change/permiss
 import { policyDefaultVersionSet } from "./policy-default-version-set/policy-default-version-set.js";
 import { policyDocumentGrant } from "./policy-document-grant/policy-document-grant.js";
 import { policyPermissionsRemoved } from "./policy-permissions-removed/policy-permissions-removed.js";
+import { resourceSharedOutside } from "./resource-shared-outside/resource-shared-outside.js";
 import { roleTrustUpdate } from "./role-trust-update/role-trust-update.js";
 import type { DetectionRule } from "./rule.js";
 
@@ -27,4 +28,5 @@ export const IAM_RULES: readonly DetectionRule[] = [
   policyDefaultVersionSet,
   policyPermissionsRemoved,
   roleTrustUpdate,
+  resourceSharedOutside,
 ];

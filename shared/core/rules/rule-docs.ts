@@ -10,6 +10,7 @@ import { docs as policyDefaultVersionSet } from "./policy-default-version-set/do
 import { docs as policyDocumentGrant } from "./policy-document-grant/docs.js";
 import { docs as policyPermissionsRemoved } from "./policy-permissions-removed/docs.js";
 import { docs as roleTrustUpdate } from "./role-trust-update/docs.js";
+import { docs as resourceSharedOutside } from "./resource-shared-outside/docs.js";
 import { docs as rootActivity } from "./root-activity/docs.js";
 import { docs as rootConsoleLogin } from "./root-console-login/docs.js";
 import { docs as securityToolingDisabled } from "./security-tooling-disabled/docs.js";
@@ -48,6 +49,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDocs>> = {
   "policy-default-version-set": policyDefaultVersionSet,
   "policy-permissions-removed": policyPermissionsRemoved,
   "role-trust-update": roleTrustUpdate,
+  "resource-shared-outside": resourceSharedOutside,
   "cloudtrail-tampering": cloudtrailTampering,
   "security-tooling-disabled": securityToolingDisabled,
   "trailguard-tampering": trailguardTampering,
