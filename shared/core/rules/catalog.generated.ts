@@ -6,6 +6,7 @@ import type { RuleIdentity } from "./rule.js";
 export const RULE_CATALOG: readonly RuleIdentity[] = [
   { id: "root-console-login", category: "root-activity", signals: ["root-signin", "no-mfa"] },
   { id: "root-activity", category: "root-activity", signals: ["root-activity", "root-credential-change"] },
+  { id: "root-session-assumed", category: "root-activity", signals: ["root-session-assumed", "root-password-task"] },
   { id: "access-key-created", category: "access-key", signals: ["key-for-self", "key-for-other-user", "key-by-root"] },
   { id: "access-key-reactivated", category: "access-key", signals: ["key-reactivated"] },
   { id: "credential-for-other-user", category: "credential", signals: ["credential-for-other-user", "credential-for-self"] },

@@ -1,5 +1,6 @@
 import { rootActivity } from "./root-activity/root-activity.js";
 import { rootConsoleLogin } from "./root-console-login/root-console-login.js";
+import { rootSessionAssumed } from "./root-session-assumed/root-session-assumed.js";
 import type { DetectionRule } from "./rule.js";
 import { trailguardIdentityMisuse } from "./trailguard-identity-misuse/trailguard-identity-misuse.js";
 import { trailguardTampering } from "./trailguard-tampering/trailguard-tampering.js";
@@ -9,7 +10,7 @@ import { trailguardTampering } from "./trailguard-tampering/trailguard-tampering
  * own registry, so it bundles only the rules it runs (every rule's code in every function cost
  * the responder about 30 KiB). rule-packs.test.ts checks each rule sits in the registry of its category.
  */
-export const ROOT_RULES: readonly DetectionRule[] = [rootConsoleLogin, rootActivity];
+export const ROOT_RULES: readonly DetectionRule[] = [rootConsoleLogin, rootActivity, rootSessionAssumed];
 
 /**
  * The root monitor also watches the watcher: changes to the tamper monitor and misuse of its

@@ -12,6 +12,7 @@ import { docs as policyPermissionsRemoved } from "./policy-permissions-removed/d
 import { docs as roleTrustUpdate } from "./role-trust-update/docs.js";
 import { docs as resourceSharedOutside } from "./resource-shared-outside/docs.js";
 import { docs as rootActivity } from "./root-activity/docs.js";
+import { docs as rootSessionAssumed } from "./root-session-assumed/docs.js";
 import { docs as rootConsoleLogin } from "./root-console-login/docs.js";
 import { docs as securityToolingDisabled } from "./security-tooling-disabled/docs.js";
 import { docs as trailguardHeartbeat } from "./trailguard-heartbeat/docs.js";
@@ -38,6 +39,7 @@ export interface RuleDocs {
 export const RULE_DOCS: Readonly<Record<string, RuleDocs>> = {
   "root-console-login": rootConsoleLogin,
   "root-activity": rootActivity,
+  "root-session-assumed": rootSessionAssumed,
   "access-key-created": accessKeyCreated,
   "access-key-reactivated": accessKeyReactivated,
   "credential-for-other-user": credentialForOtherUser,

@@ -53,6 +53,7 @@ describe("security tooling disabled: every watched call", () => {
     ["Config StopConfigurationRecorder", call(CONFIG, "StopConfigurationRecorder", { configurationRecorderName: "default" }), ["critical", "security-tool-disabled"]],
     ["Config DeleteConfigurationRecorder", call(CONFIG, "DeleteConfigurationRecorder", { configurationRecorderName: "default" }), ["critical", "security-tool-disabled"]],
     ["Config DeleteDeliveryChannel", call(CONFIG, "DeleteDeliveryChannel", { deliveryChannelName: "default" }), ["critical", "security-tool-disabled"]],
+    ["Config PutDeliveryChannel (CIS CloudWatch.9)", call(CONFIG, "PutDeliveryChannel", { deliveryChannel: { name: "default", s3BucketName: "config-history-elsewhere" } }), ["medium", "security-coverage-narrowed"]],
     [
       "Config PutConfigurationRecorder allSupported false",
       call(CONFIG, "PutConfigurationRecorder", { configurationRecorder: { name: "default", roleARN: "arn:aws:iam::111122223333:role/config", recordingGroup: { allSupported: false, resourceTypes: ["AWS::S3::Bucket"] } } }),
@@ -77,7 +78,7 @@ describe("security tooling disabled: every watched call", () => {
   });
 
   it("the table above names every event name the rule declares, with each of its sources", () => {
-    const covered = new Set(["DeleteDetector", "UpdateDetector", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "DeleteMembers", "DisassociateMembers", "StopMonitoringMembers", "CreateFilter", "UpdateFilter", "CreateIPSet", "UpdateIPSet", "DeletePublishingDestination", "DisableSecurityHub", "BatchDisableStandards", "UpdateStandardsControl", "BatchUpdateStandardsControlAssociations", "DisableImportFindingsForProduct", "CreateAutomationRule", "BatchUpdateAutomationRules", "StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder", "DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule", "DisableKey", "ScheduleKeyDeletion"]);
+    const covered = new Set(["DeleteDetector", "UpdateDetector", "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "DeleteMembers", "DisassociateMembers", "StopMonitoringMembers", "CreateFilter", "UpdateFilter", "CreateIPSet", "UpdateIPSet", "DeletePublishingDestination", "DisableSecurityHub", "BatchDisableStandards", "UpdateStandardsControl", "BatchUpdateStandardsControlAssociations", "DisableImportFindingsForProduct", "CreateAutomationRule", "BatchUpdateAutomationRules", "StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder", "DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule", "DisableKey", "ScheduleKeyDeletion"]);
     expect(new Set(securityToolingDisabled.eventNames)).toEqual(covered);
     expect([...(securityToolingDisabled.eventSources ?? [])].sort()).toEqual([ACCESS_ANALYZER, CONFIG, GUARDDUTY, KMS, SECURITY_HUB]);
   });
@@ -216,5 +217,14 @@ describe("security tooling disabled: alert only, in the tamper monitor", () => {
       [RULE, "high"],
       ["trailguard-tampering", "critical"],
     ]);
+  });
+});
+
+describe("Config delivery channel changes (CIS CloudWatch.9)", () => {
+  it("names the new bucket, prefix and topic for the on-call to check, quoted", () => {
+    const found = finding(call(CONFIG, "PutDeliveryChannel", { deliveryChannel: { name: "default", s3BucketName: 'bucket"\nforged', s3KeyPrefix: "p", snsTopicARN: "arn:aws:sns:eu-west-1:999988887777:t" } }));
+    expect(found?.title).toBe("Config delivery channel changed");
+    expect(found?.reasons.join(" ")).toContain("999988887777");
+    expect(found?.reasons.join(" ")).not.toContain("\n");
   });
 });

@@ -55,7 +55,7 @@ const WATCHED: ReadonlyMap<string, readonly string[]> = new Map([
       "BatchUpdateAutomationRules",
     ],
   ],
-  [CONFIG, ["StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder"]],
+  [CONFIG, ["StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"]],
   [ACCESS_ANALYZER, ["DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule"]],
   [KMS, ["DisableKey", "ScheduleKeyDeletion"]],
 ]);
@@ -257,6 +257,27 @@ function judgeConfig(eventName: string, parameters: Record<string, unknown>): Ve
       return disabled(service, named("recorder", parameters.configurationRecorderName), "the Config recorder was deleted: resource changes are no longer recorded");
     case "DeleteDeliveryChannel":
       return disabled(service, named("delivery channel", parameters.deliveryChannelName), "the Config delivery channel was deleted: configuration history and snapshots are no longer delivered");
+    case "PutDeliveryChannel": {
+      // Where configuration history and snapshots go (CIS CloudWatch.9): a bucket name says
+      // nothing about its owner, so any change is shown for a person to check, at medium.
+      const channel = isPlainObject(parameters.deliveryChannel) ? parameters.deliveryChannel : {};
+      const bucket = stringOf(channel.s3BucketName);
+      const prefix = stringOf(channel.s3KeyPrefix);
+      const topic = stringOf(channel.snsTopicARN);
+      const frequency = isPlainObject(channel.configSnapshotDeliveryProperties) ? stringOf(channel.configSnapshotDeliveryProperties.deliveryFrequency) : undefined;
+      return {
+        severity: "medium",
+        signal: "security-coverage-narrowed",
+        title: "Config delivery channel changed",
+        service,
+        resource: named("delivery channel", channel.name),
+        reasons: [
+          `configuration history and snapshots now go to bucket ${quoted(bucket)}${prefix ? ` (prefix ${quoted(prefix)})` : ""}: check the bucket is this organisation's and the old one still receives nothing it should`,
+          ...(topic ? [`notifications to ${quoted(topic)}`] : []),
+          ...(frequency ? [`snapshots ${quoted(frequency)}`] : []),
+        ],
+      };
+    }
     case "PutConfigurationRecorder": {
       // CloudTrail records the request as { configurationRecorder: { name, roleARN, recordingGroup } }.
       const recorder = isPlainObject(parameters.configurationRecorder) ? parameters.configurationRecorder : {};
