@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
 import { createAnalyser } from "../shared/core/engine/analyse.js";
 import { decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
+import { roleTrustUpdate } from "../shared/core/rules/role-trust-update/role-trust-update.js";
 import { resourceSharedOutside } from "../shared/core/rules/resource-shared-outside/resource-shared-outside.js";
 import { securityToolingDisabled } from "../shared/core/rules/security-tooling-disabled/security-tooling-disabled.js";
 import { RULES } from "../shared/core/rules/registry.js";
@@ -66,7 +67,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services, sign-ins without MFA and sharing (judged below)", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services, sign-ins without MFA, sharing and Roles Anywhere trust anchors (judged below)", () => {
     const watched = new Set(cloudTrailTampering.eventNames);
     const tooling = new Set(securityToolingDisabled.eventNames);
     const toolingSources = new Set(securityToolingDisabled.eventSources);
@@ -75,6 +76,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
       if (toolingSources.has(record.eventSource) && tooling.has(record.eventName)) continue;
       if (record.eventName === "ConsoleLogin" && record.additionalEventData?.MFAUsed === "No" && record.userIdentity?.type === "IAMUser") continue;
       if (sharing(record)) continue;
+      if (record.eventSource === "rolesanywhere.amazonaws.com" && (roleTrustUpdate.eventNames ?? []).includes(record.eventName)) continue;
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
       if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
     }
@@ -117,6 +119,14 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
       const found = findingsByEvent.get(record.eventID)?.filter((finding) => finding.ruleId === "resource-shared-outside") ?? [];
       expect(found.map((finding) => finding.severity), `${record.eventName} ${JSON.stringify(record.requestParameters).slice(0, 200)}`).toEqual(expected(record));
       for (const finding of found) expect(finding.target?.name === "*" || /^\d{12}$/.test(finding.target?.name ?? "")).toBe(true);
+    }
+  });
+
+  it("raises the IAM Roles Anywhere trust anchor made from an uploaded certificate as high: an outside CA can mint role credentials", () => {
+    const anchors = records.filter((r) => r.eventSource === "rolesanywhere.amazonaws.com" && r.eventName === "CreateTrustAnchor" && !r.errorCode);
+    expect(anchors.length).toBeGreaterThan(0);
+    for (const record of anchors) {
+      expect(findingsByEvent.get(record.eventID)?.map((finding) => `${finding.ruleId}:${finding.severity}`)).toEqual(["role-trust-update:high"]);
     }
   });
 

@@ -92,7 +92,7 @@ describe("serverless package (offline)", () => {
     for (const [, fn] of functions) expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
   });
 
-  it("keeps bundles small: monitors at or under 460 KiB, the responder within Lambda's 512 KiB goal, the heartbeat under 200 KiB", async () => {
+  it("keeps bundles small: monitors at or under 420 KiB, the responder within Lambda's 512 KiB goal, the heartbeat under 200 KiB", async () => {
     const sizes: Record<string, number> = {};
     for (const zip of readdirSync(packageDir).filter((name) => name.endsWith(".zip"))) {
       const listing = (await runBounded("unzip", ["-l", join(packageDir, zip)], { timeoutMs: TOOL_BOUND_MS })).stdout;
@@ -103,14 +103,23 @@ describe("serverless package (offline)", () => {
     expect(Object.keys(sizes).sort()).toEqual(["heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
     // The SQS client (~50 KiB) that verifies every input message is the price of the protected
     // input path; the responder also carries IAM, STS, SNS, DynamoDB and Powertools Idempotency,
-    // and quarantine (reads, attach, the containment ledger). Every function carries every rule's
-    // metadata (the configuration is checked against all rule ids and signals at start-up). All
-    // stay under Lambda's 512 KiB goal.
-    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(460 * 1024);
-    expect(sizes["tamper-monitor.zip"]).toBeLessThanOrEqual(460 * 1024);
+    // and quarantine (reads, attach, the containment ledger). Each function carries its own
+    // rules' code and every rule's id, category and signals (the configuration is checked
+    // against all of them at start-up), and no JMESPath engine. All stay under Lambda's 512 KiB goal.
+    expect(sizes["root-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
+    expect(sizes["tamper-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
     expect(sizes["iam-responder.zip"]).toBeLessThanOrEqual(512 * 1024);
     expect(sizes["heartbeat.zip"]).toBeLessThanOrEqual(200 * 1024);
   }, testTimeout(4, TOOL_BOUND_MS));
+
+  it("bundles the JMESPath stub, not Powertools' JMESPath engine, into every function that keeps exactly-once records", async () => {
+    for (const fn of ["iam-responder", "root-monitor", "tamper-monitor"]) {
+      const code = (await runBounded("unzip", ["-p", join(packageDir, `${fn}.zip`)], { timeoutMs: TOOL_BOUND_MS })).stdout;
+      expect(code, fn).toContain("JMESPath is not bundled");
+      // The engine's own error names and its lexer would be there if it were bundled.
+      expect(code, fn).not.toContain("UnknownFunctionError");
+    }
+  }, testTimeout(3, TOOL_BOUND_MS));
 
   it("creates no unused default role: every function has a role of its own", () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
@@ -321,11 +330,12 @@ describe("serverless package (offline)", () => {
     expect(template.Resources.HeartbeatScheduleRule?.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
   });
 
-  it("routes exactly the event names the IAM rules handle to the responder, console sign-ins under their own detail-type", () => {
+  it("routes exactly the event names and sources the IAM rules handle to the responder (resource sharing and Roles Anywhere included), console sign-ins under their own detail-type", () => {
     const rule = template.Resources.IamDashresponderCallsRule;
     const pattern = rule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
-    expect(pattern.detail.eventSource).toEqual(["iam.amazonaws.com"]);
     const isSignIn = (ruleDef: DetectionRule) => (ruleDef.eventSources ?? []).every((source) => source === "signin.amazonaws.com");
+    expect(new Set(pattern.detail.eventSource)).toEqual(new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventSources ?? [])));
+    expect(pattern.detail.eventSource).toEqual(expect.arrayContaining(["iam.amazonaws.com", "s3.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com", "rolesanywhere.amazonaws.com"]));
     const handled = new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventNames ?? []));
     expect(new Set(pattern.detail.eventName)).toEqual(handled);
     const signIn = template.Resources.IamDashresponderSignInRule?.Properties.EventPattern as { source: string[]; "detail-type": string[]; detail: { eventName: string[] } };

@@ -81,7 +81,7 @@ describe("analyseTrust", () => {
     },
   );
 
-  it("GitHub OIDC without sub is high; with sub (any operator, any case) is low", () => {
+  it("changed: GitHub OIDC without sub is high; with a sub naming one repository (the key in any case) is low (before: any sub under any operator was low)", () => {
     const aud = { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } };
     expect(judge([allow({ Federated: GITHUB }, aud)])).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
     const sub = { ...aud, StringLike: { "Token.Actions.GithubUserContent.com:SUB": "repo:org/app:*" } };
@@ -116,5 +116,206 @@ describe("analyseTrust", () => {
     const result = parsePolicyDocument({ Statement: allow({ AWS: OTHER }) });
     if (!result.ok) throw new Error(result.reason);
     expect(analyseTrust(result.document, undefined, new Set()).severity).toBe("critical");
+  });
+
+  describe("conditions are judged by operator and value, not by the key's presence (attacker's look-alikes first)", () => {
+    const ANCHOR = `arn:aws:rolesanywhere:us-east-1:${OWN}:trust-anchor/0e3b6a1c-4f5d-4c2b-9a8e-7d6c5b4a3f21`;
+
+    it.each<[string, Record<string, unknown>]>([
+      ['StringLike aws:PrincipalArn "*"', { StringLike: { "aws:PrincipalArn": "*" } }],
+      ['StringLike aws:PrincipalArn "arn:aws:iam::*:*"', { StringLike: { "aws:PrincipalArn": "arn:aws:iam::*:*" } }],
+      ['ArnLike aws:PrincipalArn "arn:aws:iam::*:root"', { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:root" } }],
+      ['ArnLike aws:PrincipalArn "arn:*"', { ArnLike: { "aws:PrincipalArn": "arn:*" } }],
+      ['StringLike aws:PrincipalOrgID "o-*"', { StringLike: { "aws:PrincipalOrgID": "o-*" } }],
+      ['StringLike aws:PrincipalAccount "????????????"', { StringLike: { "aws:PrincipalAccount": "????????????" } }],
+      ["StringLike aws:PrincipalAccount with one concrete value and a wildcard", { StringLike: { "aws:PrincipalAccount": [OWN, "*"] } }],
+      ['StringLike aws:PrincipalOrgPaths "*/r-ab12/*"', { StringLike: { "aws:PrincipalOrgPaths": "*/r-ab12/*" } }],
+      ["StringEquals aws:PrincipalAccount with a policy variable (always the caller's own)", { StringEquals: { "aws:PrincipalAccount": "${aws:PrincipalAccount}" } }],
+      ["StringNotEquals aws:PrincipalOrgID (everyone outside that organization)", { StringNotEquals: { "aws:PrincipalOrgID": "o-abc123def4" } }],
+      ["StringNotLike aws:PrincipalArn", { StringNotLike: { "aws:PrincipalArn": `arn:aws:iam::${OTHER}:*` } }],
+      ["ArnNotEquals aws:SourceArn", { ArnNotEquals: { "aws:SourceArn": `arn:aws:s3:::${OTHER}-bucket` } }],
+      ['Null {"aws:PrincipalOrgID": "false"} (some organization, any)', { Null: { "aws:PrincipalOrgID": "false" } }],
+      ["StringEqualsIfExists aws:SourceAccount (absent for direct callers)", { StringEqualsIfExists: { "aws:SourceAccount": OWN } }],
+      ["StringEqualsIfExists aws:PrincipalOrgID (absent outside any organization)", { StringEqualsIfExists: { "aws:PrincipalOrgID": "o-abc123def4" } }],
+      ["ForAllValues:StringEquals aws:PrincipalOrgID (true when the key is absent)", { "ForAllValues:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } }],
+      ["an operator IAM does not spell that way (stringequals)", { stringequals: { "aws:PrincipalOrgID": "o-abc123def4" } }],
+      ["an empty list of values", { StringEquals: { "aws:PrincipalOrgID": [] } }],
+    ])('Principal "*" with %s is not pinned: critical and public', (_label, condition) => {
+      const verdict = judge([allow("*", condition)]);
+      expect(verdict.severity).toBe("critical");
+      expect(verdict.signals).toEqual(["trust-public"]);
+      expect(verdict.findings[0]?.reason).toMatch(/Principal "\*": any AWS identity in any account may assume the role; its conditions do not pin it: /);
+    });
+
+    it('explains why a condition does not pin, with the attacker\'s text quoted', () => {
+      const reason = judge([allow("*", { StringLike: { "aws:PrincipalArn": "*" }, 'StringEquals"\n': { "aws:PrincipalOrgID": "o-abc123def4" } })]).findings[0]?.reason ?? "";
+      expect(reason).toContain('StringLike aws:PrincipalArn: "*" does not name one account');
+      expect(reason).toContain('"StringEquals\\"\\n" aws:PrincipalOrgID: not one of the operators that pin (StringEquals, StringLike, ArnEquals, ArnLike)');
+      expect(reason).not.toContain("\n");
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ["StringEquals aws:PrincipalOrgID", { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4" } }, '"o-abc123def4"'],
+      ["ForAnyValue:StringEquals aws:PrincipalOrgID", { "ForAnyValue:StringEquals": { "aws:PrincipalOrgID": "o-abc123def4" } }, '"o-abc123def4"'],
+      ["StringLike aws:PrincipalOrgPaths fixed to one organization", { StringLike: { "aws:PrincipalOrgPaths": "o-abc123def4/r-ab12/ou-ab12-11111111/*" } }, '"o-abc123def4"'],
+      ["StringEquals aws:SourceOrgID", { StringEquals: { "aws:SourceOrgID": "o-abc123def4" } }, '"o-abc123def4"'],
+    ])('Principal "*" pinned by %s to an organization is high ("verify"), not public', (_label, condition, named) => {
+      const verdict = judge([allow("*", condition)]);
+      expect(verdict.severity).toBe("high");
+      expect(verdict.signals).toEqual([]);
+      expect(verdict.findings[0]?.reason).toContain(`organization ${named}`);
+      expect(verdict.findings[0]?.reason).toMatch(/verify/);
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ["StringEquals aws:PrincipalAccount", { StringEquals: { "aws:PrincipalAccount": OWN } }],
+      ["ArnLike aws:PrincipalArn", { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${OWN}:role/ci-*` } }],
+      ["StringLike aws:PrincipalArn", { StringLike: { "aws:PrincipalArn": `arn:aws:iam::${OWN}:*` } }],
+      ["StringEquals aws:SourceAccount", { StringEquals: { "aws:SourceAccount": OWN } }],
+    ])('Principal "*" pinned by %s to this account is rated like this account: low', (_label, condition) => {
+      const verdict = judge([allow("*", condition)]);
+      expect(verdict).toMatchObject({ severity: "low", signals: [] });
+      expect(verdict.findings[0]?.reason).toMatch(new RegExp(`pinned by .* to ${OWN} \\(this account\\)`));
+    });
+
+    it('Principal "*" pinned to a trusted account is low; to an untrusted one it is that account\'s rating', () => {
+      expect(judge([allow("*", { StringEquals: { "aws:PrincipalAccount": PARTNER } })], [PARTNER]).findings[0]?.reason).toMatch(/a trusted account/);
+      expect(judge([allow("*", { StringEquals: { "aws:PrincipalAccount": PARTNER } })], [PARTNER]).severity).toBe("low");
+      const open = judge([allow("*", { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${OTHER}:role/*` } })]);
+      expect(open).toMatchObject({ severity: "critical", signals: ["trust-untrusted-account"] });
+      expect(open.findings[0]?.reason).toContain(`untrusted account ${OTHER}`);
+      const vendor = judge([allow("*", { StringEquals: { "aws:PrincipalAccount": OTHER, "sts:ExternalId": "vendor-42" } })]);
+      expect(vendor).toMatchObject({ severity: "high", signals: ["trust-untrusted-account"] });
+    });
+
+    it("conditions are ANDed: one real pin holds even beside conditions that pin nothing; values are ORed: one open value opens the pin", () => {
+      const anded = judge([allow("*", { StringLike: { "aws:PrincipalArn": "*" }, StringEquals: { "aws:PrincipalAccount": OWN } })]);
+      expect(anded.severity).toBe("low");
+      const ored = judge([allow("*", { StringEquals: { "aws:PrincipalAccount": [OWN, OTHER] } })]);
+      expect(ored).toMatchObject({ severity: "critical", signals: ["trust-untrusted-account"] });
+      // Two pins: the role is open only to who passes both, so the narrower one rates it.
+      expect(judge([allow("*", { StringEquals: { "aws:PrincipalOrgID": "o-abc123def4", "aws:PrincipalAccount": OWN } })]).severity).toBe("low");
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['Null {"sts:ExternalId": "true"} (the id must be absent)', { Null: { "sts:ExternalId": "true" } }],
+      ['Null {"sts:ExternalId": "false"} (any id)', { Null: { "sts:ExternalId": "false" } }],
+      ['StringLike "*"', { StringLike: { "sts:ExternalId": "*" } }],
+      ['StringLike "????"', { StringLike: { "sts:ExternalId": "????" } }],
+      ["StringEquals with a policy variable", { StringEquals: { "sts:ExternalId": "${aws:PrincipalAccount}" } }],
+      ["StringEqualsIfExists (holds when no id is passed)", { StringEqualsIfExists: { "sts:ExternalId": "vendor-42" } }],
+      ["ForAllValues:StringEquals (holds when no id is passed)", { "ForAllValues:StringEquals": { "sts:ExternalId": "vendor-42" } }],
+      ["StringNotEquals", { StringNotEquals: { "sts:ExternalId": "vendor-42" } }],
+      ["ArnEquals (not a string match)", { ArnEquals: { "sts:ExternalId": "vendor-42" } }],
+    ])("an untrusted account with sts:ExternalId under %s is treated as without one: critical", (_label, condition) => {
+      const verdict = judge([allow({ AWS: `arn:aws:iam::${OTHER}:root` }, condition)]);
+      expect(verdict).toMatchObject({ severity: "critical", signals: ["trust-untrusted-account"] });
+      expect(verdict.findings[0]?.reason).toMatch(/without an sts:ExternalId condition that requires a fixed id \(/);
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ["StringEquals", { StringEquals: { "sts:ExternalId": "vendor-42" } }],
+      ["StringLike without wildcards", { StringLike: { "sts:ExternalId": ["vendor-42", "vendor-43"] } }],
+      ["ForAnyValue:StringEquals", { "ForAnyValue:StringEquals": { "sts:ExternalId": "vendor-42" } }],
+      ["StringEquals beside a Null check that it is present", { StringEquals: { "sts:ExternalId": "vendor-42" }, Null: { "sts:ExternalId": "false" } }],
+    ])("an untrusted account with sts:ExternalId required by %s is high", (_label, condition) => {
+      const verdict = judge([allow({ AWS: OTHER }, condition)]);
+      expect(verdict).toMatchObject({ severity: "high", signals: ["trust-untrusted-account"] });
+      expect(verdict.findings[0]?.reason).toMatch(/with an sts:ExternalId condition/);
+    });
+
+    const web = (condition: Record<string, unknown>, provider = GITHUB) => judge([{ ...allow({ Federated: provider }, condition), Action: "sts:AssumeRoleWithWebIdentity" }]);
+    const SUB = "token.actions.githubusercontent.com:sub";
+    const AUD = { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" };
+
+    it.each<[string, Record<string, unknown>]>([
+      ['sub "*"', { StringLike: { [SUB]: "*" } }],
+      ['sub "repo:*"', { StringLike: { [SUB]: "repo:*" } }],
+      ['sub "repo:*/*"', { StringLike: { [SUB]: "repo:*/*" } }],
+      ['sub "repo:*/infra:ref:refs/heads/main"', { StringLike: { [SUB]: "repo:*/infra:ref:refs/heads/main" } }],
+      ['sub "repo:example-org*" (an owner anyone can register)', { StringLike: { [SUB]: "repo:example-org*" } }],
+      ['sub "?*"', { StringLike: { [SUB]: "?*" } }],
+      ['sub "environment:prod" (names no repository: any owner can choose that subject format)', { StringEquals: { [SUB]: "environment:prod" } }],
+      ["sub as a policy variable", { StringLike: { [SUB]: "${token.actions.githubusercontent.com:sub}" } }],
+      ["one repository or every repository", { StringLike: { [SUB]: ["repo:example-org/app:*", "repo:*"] } }],
+      ["sub under StringNotEquals", { StringNotEquals: { [SUB]: "repo:evil/x:ref:refs/heads/main" } }],
+      ["sub under StringLikeIfExists", { StringLikeIfExists: { [SUB]: "repo:example-org/app:*" } }],
+      ["sub under ForAllValues:StringLike", { "ForAllValues:StringLike": { [SUB]: "repo:example-org/app:*" } }],
+      ['sub only tested with Null "false"', { Null: { [SUB]: "false" } }],
+    ])("GitHub OIDC with %s admits every repository: high, unscoped", (_label, condition) => {
+      const verdict = web({ StringEquals: AUD, ...condition });
+      expect(verdict).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+      expect(verdict.findings[0]?.reason).toContain('"token.actions.githubusercontent.com:sub"');
+    });
+
+    it('GitHub OIDC with sub "repo:example-org/*" admits one owner\'s repositories: medium, named, no signal', () => {
+      const verdict = web({ StringEquals: AUD, StringLike: { [SUB]: "repo:example-org/*" } });
+      expect(verdict).toMatchObject({ severity: "medium", signals: [] });
+      expect(verdict.findings[0]?.reason).toMatch(/every repository of GitHub owner "example-org".*verify/);
+      expect(web({ StringLike: { [SUB]: "repository_owner_id:1234567:*" } })).toMatchObject({ severity: "medium", signals: [] });
+    });
+
+    it.each([
+      "repo:example-org/app:ref:refs/heads/main",
+      "repo:example-org/app:*",
+      "repo:example-org/app:environment:prod",
+      "job_workflow_ref:example-org/workflows/.github/workflows/deploy.yml@refs/heads/main",
+      "repository_id:987654321:*",
+    ])("GitHub OIDC with sub %s names one repository: low", (sub) => {
+      expect(web({ StringEquals: AUD, StringLike: { [SUB]: sub } })).toMatchObject({ severity: "low", signals: [] });
+    });
+
+    it("sub conditions are ANDed: a narrow one holds beside an open one", () => {
+      expect(web({ StringLike: { [SUB]: "repo:*" }, StringEquals: { [SUB]: "repo:example-org/app:ref:refs/heads/main" } }).severity).toBe("low");
+    });
+
+    it("aud alone never scopes, even under StringEquals; Cognito's aud (the identity pool) does when it is concrete", () => {
+      expect(web({ StringEquals: AUD })).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+      const cognito = (aud: string) => web({ StringEquals: { "cognito-identity.amazonaws.com:aud": aud } }, "cognito-identity.amazonaws.com");
+      expect(cognito("us-east-1:12345678-aaaa-bbbb-cccc-1234567890ab")).toMatchObject({ severity: "low", signals: [] });
+      expect(cognito("*")).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+      expect(cognito("us-east-1:*")).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+    });
+
+    it("other OIDC providers: a sub that fixes a value is low, a bare wildcard is high", () => {
+      const eks = `arn:aws:iam::${OWN}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789`;
+      const key = "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789:sub";
+      expect(web({ StringEquals: { [key]: "system:serviceaccount:apps:deployer" } }, eks)).toMatchObject({ severity: "low" });
+      expect(web({ StringLike: { [key]: "system:serviceaccount:apps:*" } }, eks)).toMatchObject({ severity: "low" });
+      expect(web({ StringLike: { [key]: "*" } }, eks)).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+      expect(web({ StringLike: { [key]: "*:*" } }, eks)).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+    });
+
+    it('a provider listed beside a pinned "*" is judged on its own: the pin does not hide it', () => {
+      const verdict = judge([{ ...allow({ AWS: "*", Federated: GITHUB }, { StringEquals: { "aws:PrincipalAccount": OWN } }), Action: ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"] }]);
+      expect(verdict).toMatchObject({ severity: "high", signals: ["trust-oidc-unscoped"] });
+      expect(verdict.findings.map((finding) => finding.severity)).toEqual(["high", "low"]);
+    });
+
+    it("IAM Roles Anywhere without a condition naming a trust anchor or certificate is high: any CA registered in the account can mint the role", () => {
+      const verdict = judge([allow({ Service: "rolesanywhere.amazonaws.com" })]);
+      expect(verdict).toMatchObject({ severity: "high", signals: [] });
+      expect(verdict.findings[0]?.reason).toMatch(/IAM Roles Anywhere.*any trust anchor/);
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['ArnLike aws:SourceArn "…:trust-anchor/*" (any anchor)', { ArnLike: { "aws:SourceArn": `arn:aws:rolesanywhere:us-east-1:${OWN}:trust-anchor/*` } }],
+      ["StringEquals aws:SourceAccount (any anchor in the account)", { StringEquals: { "aws:SourceAccount": OWN } }],
+      ['StringLike aws:PrincipalTag/x509Subject/CN "*"', { StringLike: { "aws:PrincipalTag/x509Subject/CN": "*" } }],
+      ["StringNotEquals aws:PrincipalTag/x509Subject/CN", { StringNotEquals: { "aws:PrincipalTag/x509Subject/CN": "revoked-host" } }],
+      ["ArnEqualsIfExists aws:SourceArn", { ArnEqualsIfExists: { "aws:SourceArn": ANCHOR } }],
+    ])("IAM Roles Anywhere with only %s is still high", (_label, condition) => {
+      expect(judge([allow({ Service: "rolesanywhere.amazonaws.com" }, condition)])).toMatchObject({ severity: "high", signals: [] });
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ["ArnEquals aws:SourceArn naming one trust anchor", { ArnEquals: { "aws:SourceArn": ANCHOR } }, ANCHOR],
+      ["StringEquals aws:PrincipalTag/x509Subject/CN", { StringEquals: { "aws:PrincipalTag/x509Subject/CN": "build-agent-1" } }, "build-agent-1"],
+      ["StringLike aws:PrincipalTag/x509SAN/DNS", { StringLike: { "aws:PrincipalTag/x509SAN/DNS": "*.build.example.com" } }, "*.build.example.com"],
+    ])("IAM Roles Anywhere pinned by %s is medium, naming the pin", (_label, condition, named) => {
+      const verdict = judge([allow({ Service: ["rolesanywhere.amazonaws.com"] }, condition)]);
+      expect(verdict).toMatchObject({ severity: "medium", signals: [] });
+      expect(verdict.findings[0]?.reason).toContain(JSON.stringify(named));
+    });
   });
 });

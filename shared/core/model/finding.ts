@@ -29,9 +29,13 @@ export interface Actor {
   readonly invokedBy: string | undefined;
 }
 
-/** What the call acted on, described for humans and for the response planner. */
+/**
+ * What the call acted on, described for humans and for the response planner. A "trust-anchor" is
+ * an IAM Roles Anywhere trust anchor (a CA whose certificates buy role credentials): not an IAM
+ * principal, so the planner never contains it.
+ */
 export interface Target {
-  readonly kind: "user" | "role" | "group" | "policy" | "access-key" | "account";
+  readonly kind: "user" | "role" | "group" | "policy" | "access-key" | "account" | "trust-anchor";
   readonly name: string | undefined;
   readonly arn?: string | undefined;
   readonly userName?: string | undefined;
