@@ -45,10 +45,17 @@ describe("an admin grant cannot hide under the containment policy's name", () =>
   });
 
   it("a fresh revoking deny plus an Allow of privilege-escalation actions is still critical", () => {
-    const document = policyJson(revokeDeny(CALL_TIME), { Effect: "Allow", Action: ["iam:PassRole", "iam:CreateAccessKey"], Resource: "*" });
+    const document = policyJson(revokeDeny(CALL_TIME), { Effect: "Allow", Action: ["iam:PassRole"], Resource: "*" });
     const finding = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", document), RULE);
     expect(finding.severity).toBe("critical");
     expect(finding.signals).toEqual(expect.arrayContaining(["escalation-grant", "revoke-policy-removed"]));
+  });
+
+  it("a fresh revoking deny plus a self-granting action on every user hides an admin-equivalent grant", () => {
+    const document = policyJson(revokeDeny(CALL_TIME), { Effect: "Allow", Action: ["iam:PassRole", "iam:CreateAccessKey"], Resource: "*" });
+    const finding = findingOf(put("PutRolePolicy", "TrailguardRevokeOlderSessions", document), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toEqual(expect.arrayContaining(["admin-grant", "revoke-policy-removed"]));
   });
 
   it("moving an existing cut-off into the past is critical tampering, not info", () => {

@@ -4,7 +4,20 @@ import type { SampleExpectations } from "../rule-pack.js";
 export const expectations: SampleExpectations = {
   "benign-organizations-create-policy": [],
   "policy-admin-inline-policy-on-role": [{ rule: "policy-document-grant", severity: "critical", actions: ["revoke-sessions:planned"] }],
-  "policy-escalation-permissions-on-user": [{ rule: "policy-document-grant", severity: "high", actions: [] }],
+  // iam:AttachUserPolicy on "*": dave can attach AdministratorAccess to himself, so it is admin-equivalent and he is quarantined.
+  "policy-escalation-permissions-on-user": [
+    { rule: "policy-document-grant", severity: "critical", actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"] },
+  ],
+  // "I?m:*" is iam:* spelled otherwise: erin grants herself IAM and is quarantined.
+  "policy-iam-admin-spelled-with-wildcards": [
+    { rule: "policy-document-grant", severity: "critical", actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"] },
+  ],
+  // iam:PassRole on every role with lambda:CreateFunction: code can run as any role; the role's sessions are revoked.
+  "policy-passrole-to-lambda-on-every-role": [{ rule: "policy-document-grant", severity: "critical", actions: ["revoke-sessions:planned"] }],
+  // Look-alikes that grant nothing admin-equivalent: a policy change, medium, no action.
+  "policy-iam-get-list-wildcards-on-user": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
+  "policy-passrole-one-role-without-compute": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
+  "policy-notresource-star-grants-nothing": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
   "policy-notaction-grant-on-group": [
     {
       rule: "policy-document-grant",

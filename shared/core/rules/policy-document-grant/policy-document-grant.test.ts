@@ -23,6 +23,16 @@ describe("policy-document-grant", () => {
       ['Allow "*:*" on "*"', policyJson({ Effect: "Allow", Action: "*:*", Resource: "*" })],
       ['Allow NotAction on "*"', policyJson({ Effect: "Allow", NotAction: "iam:DeleteUser", Resource: "*" })],
       ["admin statement after a harmless one", policyJson(READ_ONLY, { Sid: "Backdoor", ...ADMIN })],
+      // Spellings of "every IAM action", and grants that let the holder grant itself the rest.
+      ['Allow "i*:*" on "*"', policyJson({ Effect: "Allow", Action: "i*:*", Resource: "*" })],
+      ['Allow "I?M:*" on "*"', policyJson({ Effect: "Allow", Action: "I?M:*", Resource: "*" })],
+      ['Allow "iam:Put*" on "*"', policyJson({ Effect: "Allow", Action: "iam:Put*", Resource: "*" })],
+      ['Allow "iam:*Policy*" on "*"', policyJson({ Effect: "Allow", Action: "iam:*Policy*", Resource: "*" })],
+      ["iam:AttachUserPolicy on every user", policyJson({ Effect: "Allow", Action: "iam:AttachUserPolicy", Resource: "arn:aws:iam::*:user/*" })],
+      ["iam:CreateAccessKey on every user", policyJson({ Effect: "Allow", Action: "iam:CreateAccessKey", Resource: `arn:aws:iam::${ACCOUNT}:user/*` })],
+      ["iam:UpdateAssumeRolePolicy on every role", policyJson({ Effect: "Allow", Action: "iam:UpdateAssumeRolePolicy", Resource: `arn:aws:iam::${ACCOUNT}:role/*` })],
+      ["iam:PassRole on * with ec2:RunInstances", policyJson({ Effect: "Allow", Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*" })],
+      ["NotAction that leaves IAM writes", policyJson({ Effect: "Allow", NotAction: ["iam:Get*", "iam:List*"], Resource: "*" })],
     ])("%s", (_label, policyDocument) => {
       const finding = findingOf(putUserPolicy(policyDocument), RULE);
       expect(finding.severity).toBe("critical");
@@ -86,12 +96,49 @@ describe("policy-document-grant", () => {
       expect(finding.severity).not.toBe("critical");
     });
 
-    it("privilege-escalation actions on any resource are high", () => {
-      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: ["iam:PassRole", "ec2:RunInstances"], Resource: "*" })), RULE);
+    it("iam:PassRole on any role without compute to pass it to is high (one step from admin)", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: ["iam:PassRole", "s3:*"], Resource: "*" })), RULE);
       expect(finding.severity).toBe("high");
       expect(finding.signals).toEqual(["escalation-grant"]);
       expect(finding.reasons.join(" ")).toContain("iam:PassRole");
       expect(finding.actions).toEqual([]);
+    });
+
+    it("self-granting actions on a broad resource are critical and named in the reasons", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: ["iam:CreateAccessKey", "iam:AttachUserPolicy"], Resource: "*" })), RULE);
+      expect(finding.severity).toBe("critical");
+      expect(finding.signals).toEqual(["admin-grant"]);
+      expect(finding.reasons.join(" ")).toMatch(/iam:AttachUserPolicy.*iam:CreateAccessKey|iam:CreateAccessKey.*iam:AttachUserPolicy/);
+    });
+
+    it("NotAction that excludes every IAM write is high and says what remains", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", NotAction: ["iam:*", "sts:*", "organizations:*"], Resource: "*" })), RULE);
+      expect(finding.severity).toBe("high");
+      expect(finding.signals).toEqual([]);
+      expect(finding.reasons.join(" ")).toMatch(/excludes every IAM write action; what remains: no IAM action, no STS action, every action of other services/);
+      expect(finding.actions).toEqual([]);
+    });
+
+    it.each<[string, unknown]>([
+      ["iam:Get* and iam:List* on *", policyJson({ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" })],
+      [
+        "iam:PassRole on one role, with lambda:CreateFunction",
+        policyJson({ Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/lambda-exec` }, { Effect: "Allow", Action: "lambda:CreateFunction", Resource: "*" }),
+      ],
+      ["iam:CreateAccessKey on the caller's own user", policyJson({ Effect: "Allow", Action: "iam:CreateAccessKey", Resource: "arn:aws:iam::*:user/${aws:username}" })],
+      ['Allow "*" on NotResource "*" (grants nothing)', policyJson({ Effect: "Allow", Action: "*", NotResource: "*" })],
+      ['Allow "*" on NotResource "arn:*" (no ARN left)', policyJson({ Effect: "Allow", Action: "*", NotResource: ["arn:*"] })],
+    ])("%s is medium", (_label, policyDocument) => {
+      const finding = findingOf(putUserPolicy(policyDocument), RULE);
+      expect(finding.severity).toBe("medium");
+      expect(finding.signals).toEqual([]);
+      expect(finding.actions).toEqual([]);
+    });
+
+    it("an action that does not exist grants nothing: reported, not raised", () => {
+      const finding = findingOf(putUserPolicy(policyJson({ Effect: "Allow", Action: ["iam:CreateAccesKey", "iam:AttachUserPolicies"], Resource: "*" })), RULE);
+      expect(finding.severity).toBe("medium");
+      expect(finding.reasons).toContain('names actions that do not exist, which grant nothing: "iam:CreateAccesKey", "iam:AttachUserPolicies"');
     });
   });
 

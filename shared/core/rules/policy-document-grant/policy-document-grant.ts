@@ -1,4 +1,5 @@
 import { analysePermissions } from "../../iam/permission-analysis.js";
+import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE } from "../rule-helpers.js";
 import { GENERIC_POLICY_WHY, type PolicyAssessment, escalationReasons, isIamCall, policyMatch, recordedDocument, touchesRevokePolicy } from "../policy-change.js";
@@ -56,26 +57,37 @@ function assessDocument({ record, event }: RuleInput): PolicyAssessment<GrantSig
     ...(notDefault ? ["new version is not set as default yet"] : []),
     ...(notAttached ? ["new managed policy is not attached to anyone yet"] : []),
     ...(verdict.conditional ? ["the grant has conditions: check whether they restrict it"] : []),
+    ...unknownReasons(verdict.unknownActions),
   ];
   if (verdict.adminEquivalent) {
     return {
       severity: "critical",
       title: "Admin-equivalent IAM policy granted",
-      why: "This document grants administrator-equivalent power. Whoever holds it can do anything, including granting themselves more and erasing traces.",
+      why: "This document grants administrator-equivalent power: every IAM action, or a way to grant itself more (attach or write policies, mint keys or passwords for others, rewrite trust, pass any role to compute it runs). Whoever holds it can do anything, including erasing traces.",
       reasons: [...verdict.adminReasons, ...caveats],
       signals: ["admin-grant"],
       evidence: written.evidence,
     };
   }
   const escalation = escalationReasons(verdict);
-  if (escalation.length > 0) {
+  if (escalation.length > 0 || verdict.broadReasons.length > 0) {
     return {
       severity: "high",
-      why: "These permissions let the holder raise its own privileges (attach policies, mint keys, pass roles): one step from admin.",
-      reasons: [...escalation, ...caveats],
-      signals: ["escalation-grant"],
+      why:
+        escalation.length > 0
+          ? "These permissions are one step from admin: any role passed to compute (admin-equivalent once the holder may also create that compute) or assumed reaches whatever the role can do."
+          : "This document grants every action but IAM's writes on any resource: wide access to data and infrastructure, close to PowerUserAccess.",
+      reasons: [...escalation, ...verdict.broadReasons, ...caveats],
+      signals: escalation.length > 0 ? ["escalation-grant"] : [],
       evidence: written.evidence,
     };
   }
   return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: ["grants permissions that are not admin-equivalent", ...caveats], signals: [], evidence: written.evidence };
+}
+
+/** Action names that do not exist grant nothing: said, never counted against the document. */
+function unknownReasons(unknown: readonly string[]): string[] {
+  if (unknown.length === 0) return [];
+  const shown = unknown.slice(0, 5).map((text) => quoted(text));
+  return [`names actions that do not exist, which grant nothing: ${shown.join(", ")}${unknown.length > shown.length ? `, … (${unknown.length - shown.length} more)` : ""}`];
 }
