@@ -14,6 +14,10 @@ export default defineConfig({
       // machine, it is noise. Set here, it reaches the workers and the processes they start.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
+    // Powertools Idempotency is transformed like our own code, so a test can stand in for what
+    // it imports (test/integration/idempotency-without-jmespath.int.test.ts replaces its JMESPath
+    // engine by the Lambda bundles' stub and proves it is never called).
+    server: { deps: { inline: [/@aws-lambda-powertools[\\/]idempotency/] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
