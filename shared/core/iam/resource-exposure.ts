@@ -150,47 +150,92 @@ function judgeGrant(grant: Grant, known: KnownAccounts): ExposureFinding[] {
     case "account":
       if (known.has(grant.value)) return [];
       return [{ severity: "high", reason: `${grant.via}: shared with account ${grant.value}, outside this account and the trusted and managed accounts`, signal: "resource-shared-outside", opensTo: grant.value }];
-    case "organization":
+    case "organization": {
+      // An organization or OU ARN names the organization's management account: if that account
+      // is known the organization is this one's, else it belongs to someone else.
+      const owner = organizationOwner(grant.value);
+      if (owner !== undefined && known.has(owner)) return [];
+      if (owner !== undefined) {
+        return [{ severity: "high", reason: `${grant.via}: shared with organization or unit ${quoted(grant.value)}, whose management account ${owner} is outside this account and the trusted and managed accounts`, signal: "resource-shared-outside", opensTo: owner }];
+      }
       return [{ severity: "medium", reason: `${grant.via}: shared with organization or unit ${quoted(grant.value)}: check it is yours` }];
+    }
     case "unknown":
       return [{ severity: "medium", reason: `${grant.via}: shared with ${quoted(grant.value)}, which trailguard cannot tie to an account: read it` }];
-    case "service":
-      // A service principal acts for whoever calls that service; without a pin to a known
-      // account it could act for anyone (the confused deputy), but that is how most services'
-      // own grants are written: recorded, not raised.
-      return [];
+    case "service": {
+      // A service principal acts for whoever uses that service. Pinned (aws:SourceAccount,
+      // aws:SourceArn…), it acts for the pinned account: judged like "*". Unpinned, most services
+      // act for the resource owner's own calls (CloudTrail delivering logs), so nothing is raised,
+      // except services any account can point at any resource (CloudFront), where it is public.
+      const crossTenant = CROSS_TENANT_SERVICES.includes(grant.value.toLowerCase());
+      return judgePinned(
+        grant,
+        known,
+        crossTenant
+          ? { severity: "critical", reason: `${grant.via}: service ${quoted(grant.value)} with no condition naming the distribution or account: any ${quoted(grant.value)} customer can use it`, signal: "resource-public", opensTo: "*" }
+          : undefined,
+      );
+    }
     case "anyone":
-      return [judgeAnyone(grant, known)].flatMap((finding) => (finding ? [finding] : []));
+      return judgePinned(grant, known, { severity: "critical", reason: `${grant.via}: Principal ${principalText(grant)}: anyone, in any account or none, with no condition that pins it`, signal: "resource-public", opensTo: "*" });
   }
 }
 
-/** A grant to everyone, judged by its strongest pin (conditions in one statement all apply). */
-function judgeAnyone(grant: Grant, known: KnownAccounts): ExposureFinding | undefined {
+/** Services that any AWS customer can aim at any resource: an unpinned grant to them is a grant to everyone. */
+const CROSS_TENANT_SERVICES = ["cloudfront.amazonaws.com"];
+
+const principalText = (grant: Grant) => (grant.value === "*" ? '"*"' : grant.to === "service" ? `service ${quoted(grant.value)}` : grant.value);
+
+/** `arn:<partition>:organizations::<management account>:organization/o-…` or `…:ou/o-…/ou-…`: the management account. */
+export function organizationOwner(value: string): string | undefined {
+  const arn = parseArn(value);
+  return arn?.service === "organizations" && isAccountId(arn.account) ? arn.account : undefined;
+}
+
+/** The smallest IPv4 and IPv6 prefixes that still name a network rather than the internet. */
+const MIN_IPV4_PREFIX = 16;
+const MIN_IPV6_PREFIX = 32;
+
+function wholeInternet(cidr: string): boolean {
+  const [address = "", prefix] = cidr.trim().split("/");
+  const bits = prefix === undefined ? (address.includes(":") ? 128 : 32) : Number(prefix);
+  if (!Number.isInteger(bits)) return true;
+  return address.includes(":") ? bits < MIN_IPV6_PREFIX : bits < MIN_IPV4_PREFIX;
+}
+
+/**
+ * A grant narrowed by its pins (conditions in one statement all apply, so the strongest decides);
+ * `unpinned` is the finding when nothing pins it.
+ */
+function judgePinned(grant: Grant, known: KnownAccounts, unpinned: ExposureFinding | undefined): ExposureFinding[] {
   const pins = grant.pins ?? [];
-  const accounts = pins.flatMap((pin) => {
-    if (pin.kind === "account") return [pin.values.every(isAccountId) ? pin.values : undefined];
-    if (pin.kind === "arn") {
-      const owners = pin.values.map((value) => parseArn(value)?.account);
-      return [owners.every((owner): owner is string => isAccountId(owner)) ? owners : undefined];
-    }
-    return [];
-  }).filter((values): values is string[] => values !== undefined);
-  const where = `${grant.via}: Principal ${grant.value === "*" ? '"*"' : grant.value}`;
-  if (accounts.some((values) => values.every((account) => known.has(account)))) return undefined;
-  const outside = accounts.flatMap((values) => values.filter((account) => !known.has(account)));
+  const accounts = pins
+    .flatMap((pin) => {
+      if (pin.kind === "account") return [pin.values.every(isAccountId) ? pin.values : undefined];
+      if (pin.kind === "arn") {
+        const owners = pin.values.map((value) => parseArn(value)?.account);
+        return [owners.every((owner): owner is string => isAccountId(owner)) ? owners : undefined];
+      }
+      return [];
+    })
+    .filter((values): values is string[] => values !== undefined);
+  const where = `${grant.via}: Principal ${principalText(grant)}`;
+  if (accounts.some((values) => values.every((account) => known.has(account)))) return [];
+  const outside = [...new Set(accounts.flatMap((values) => values.filter((account) => !known.has(account))))];
   if (outside.length > 0) {
-    return { severity: "high", reason: `${where}, pinned to account ${outside[0]} outside this account and the trusted and managed accounts`, signal: "resource-shared-outside", opensTo: outside[0] };
+    return [{ severity: "high", reason: `${where}, pinned to account${outside.length > 1 ? "s" : ""} ${outside.join(", ")} outside this account and the trusted and managed accounts`, signal: "resource-shared-outside", opensTo: outside[0] }];
   }
   // An organization or ARN pin counts only when no value has a wildcard: "o-*" or
   // "arn:aws:iam::*:*" admit everyone that has an organization or an ARN, which is everyone.
   const concrete = (pin: Pin) => pin.values.every((value) => value !== "" && !/[*?]/.test(value));
   const organization = pins.find((pin) => pin.kind === "organization" && concrete(pin));
-  if (organization) return { severity: "medium", reason: `${where}, pinned by ${organization.key} to ${organization.values.map((value) => quoted(value)).join(", ")}: check it is yours` };
+  if (organization) return [{ severity: "medium", reason: `${where}, pinned by ${organization.key} to ${organization.values.map((value) => quoted(value)).join(", ")}: check it is yours` }];
   const arn = pins.find((pin) => pin.kind === "arn" && concrete(pin));
-  if (arn) return { severity: "medium", reason: `${where}, pinned by ${arn.key} to ${arn.values.map((value) => quoted(value)).join(", ")}, whose owner trailguard cannot tell: check it is yours` };
+  if (arn) return [{ severity: "medium", reason: `${where}, pinned by ${arn.key} to ${arn.values.map((value) => quoted(value)).join(", ")}, whose owner trailguard cannot tell: check it is yours` }];
+  // Anyone can create a VPC endpoint: one named here may be the attacker's own.
   const network = pins.find((pin) => pin.kind === "network" && concrete(pin));
-  if (network) return { severity: "low", reason: `${where}, reachable only through ${network.key} ${network.values.map((value) => quoted(value)).join(", ")}` };
-  const ip = pins.find((pin) => pin.kind === "ip" && pin.values.every((value) => !/\/0$/.test(value.trim())));
-  if (ip) return { severity: "high", reason: `${where}, for anyone calling from ${ip.values.map((value) => quoted(value)).join(", ")}: any AWS identity, any account`, signal: "resource-public", opensTo: "*" };
-  return { severity: "critical", reason: `${where}: anyone, in any account or none, with no condition that pins it`, signal: "resource-public", opensTo: "*" };
+  if (network) return [{ severity: "medium", reason: `${where}, reachable only through ${network.key} ${network.values.map((value) => quoted(value)).join(", ")}: check the endpoint or VPC is yours` }];
+  const ip = grant.to === "anyone" ? pins.find((pin) => pin.kind === "ip" && !pin.values.some(wholeInternet)) : undefined;
+  if (ip) return [{ severity: "high", reason: `${where}, for anyone calling from ${ip.values.map((value) => quoted(value)).join(", ")}: any AWS identity, any account`, signal: "resource-public", opensTo: "*" }];
+  return unpinned ? [unpinned] : [];
 }

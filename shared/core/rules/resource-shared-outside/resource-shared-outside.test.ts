@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ACCOUNT, type Json, analyse, cloudTrailRecord, findingsOf, iamUser, policyJson } from "../../../../test/support/records.js";
-import { renderPatterns } from "../../stack/event-patterns.js";
+import { callRouting, renderPatterns } from "../../stack/event-patterns.js";
 import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../registry.js";
 import { resourceSharedOutside } from "./resource-shared-outside.js";
 
@@ -44,7 +44,9 @@ describe("resource policies: a condition pins only by value", () => {
     ["this account or an outside one", { StringEquals: { "aws:PrincipalAccount": [OWN, OUTSIDE] } }, ["high", "resource-shared-outside"]],
     ["an outside account", { StringEquals: { "aws:SourceAccount": OUTSIDE } }, ["high", "resource-shared-outside"]],
     ["an organization", { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } }, ["medium"]],
-    ["a VPC endpoint", { StringEquals: { "aws:SourceVpce": "vpce-0123456789abcdef0" } }, ["low"]],
+    ["a VPC endpoint (anyone can create one: check it is yours)", { StringEquals: { "aws:SourceVpce": "vpce-0123456789abcdef0" } }, ["medium"]],
+    ["IpAddress of two halves of the internet", { IpAddress: { "aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"] } }, ["critical", "resource-public"]],
+    ["IpAddress of an IPv6 /16", { IpAddress: { "aws:SourceIp": "2001::/16" } }, ["critical", "resource-public"]],
     ["a pin to this account beside a wildcard one (conditions all apply)", { StringLike: { "aws:PrincipalOrgID": "*" }, StringEquals: { "aws:PrincipalAccount": OWN } }, undefined],
   ])("Principal \"*\" with %s", (_name, condition, expected) => {
     expect(verdict(bucketPolicy(anyone(condition)))).toEqual(expected);
@@ -93,7 +95,28 @@ describe("every service's way of sharing", () => {
     ["an add hidden beside a remove", call("ec2.amazonaws.com", "ModifySnapshotAttribute", { snapshotId: "snap-1", createVolumePermission: { remove: { items: [{ userId: PARTNER }] }, add: { items: { userId: OUTSIDE } } } }), ["high", "resource-shared-outside"]],
     ["AMI shared with an outside account", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ userId: OUTSIDE }] } } }), ["high", "resource-shared-outside"]],
     ["AMI made public", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ group: "all" }] } } }), ["critical", "resource-public"]],
-    ["AMI shared with an organization", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ organizationArn: "arn:aws:organizations::999988887777:organization/o-abc123" }] } } }), ["medium"]],
+    ["AMI shared with another account's organization (its ARN names the management account)", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ organizationArn: "arn:aws:organizations::999988887777:organization/o-abc123" }] } } }), ["high", "resource-shared-outside"]],
+    ["AMI shared with this account's organization", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ organizationArn: `arn:aws:organizations::${ACCOUNT}:organization/o-abc123` }] } } }), undefined],
+    ["AMI item carrying this account and group all", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", launchPermission: { add: { items: [{ userId: ACCOUNT, group: "all" }] } } }), ["critical", "resource-public"]],
+    ["AMI made public in the older top-level form", call("ec2.amazonaws.com", "ModifyImageAttribute", { imageId: "ami-1", operationType: "add", attributeType: "launchPermission", userGroups: ["all"] }), ["critical", "resource-public"]],
+    ["EBS Block Public Access disabled", call("ec2.amazonaws.com", "DisableSnapshotBlockPublicAccess", {}), ["medium"]],
+    ["S3 replication to an outside account", call("s3.amazonaws.com", "PutBucketReplication", { bucketName: "b", ReplicationConfiguration: { Role: "r", Rule: { Destination: { Bucket: "arn:aws:s3:::theirs", Account: OUTSIDE } } } }), ["high", "resource-shared-outside"]],
+    ["DynamoDB export to an outside account's bucket", call("dynamodb.amazonaws.com", "ExportTableToPointInTime", { tableArn: "arn:aws:dynamodb:eu-west-1:111122223333:table/t", s3Bucket: "theirs", s3BucketOwner: OUTSIDE }), ["high", "resource-shared-outside"]],
+    ["DynamoDB export to this account's bucket", call("dynamodb.amazonaws.com", "ExportTableToPointInTime", { tableArn: "arn:aws:dynamodb:eu-west-1:111122223333:table/t", s3Bucket: "ours" }), undefined],
+    ["Redshift snapshot shared outside", call("redshift.amazonaws.com", "AuthorizeSnapshotAccess", { snapshotIdentifier: "s", accountWithRestoreAccess: OUTSIDE }), ["high", "resource-shared-outside"]],
+    ["KMS replica key with a policy for an outside root", call("kms.amazonaws.com", "ReplicateKey", { keyId: "k", replicaRegion: "eu-central-1", policy: policyJson({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${OUTSIDE}:root` }, Action: "kms:*", Resource: "*" }) }), ["high", "resource-shared-outside"]],
+    ["ECR replication to an outside registry", call("ecr.amazonaws.com", "PutReplicationConfiguration", { replicationConfiguration: { rules: [{ destinations: [{ region: "eu-west-1", registryId: OUTSIDE }] }] } }), ["high", "resource-shared-outside"]],
+    ["SSM document shared with All", call("ssm.amazonaws.com", "ModifyDocumentPermission", { name: "d", permissionType: "Share", accountIdsToAdd: ["All"] }), ["critical", "resource-public"]],
+    ["OpenSearch domain open to everyone", call("es.amazonaws.com", "UpdateDomainConfig", { domainName: "d", accessPolicies: policyJson({ Effect: "Allow", Principal: { AWS: "*" }, Action: "es:*", Resource: "*" }) }), ["critical", "resource-public"]],
+    ["Glacier vault policy for everyone (nested Policy)", call("glacier.amazonaws.com", "SetVaultAccessPolicy", { vaultName: "v", accountId: "-", policy: { policy: policyJson({ Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: "*" }) } }), ["critical", "resource-public"]],
+    ["logs streamed to an outside account", call("logs.amazonaws.com", "PutSubscriptionFilter", { logGroupName: "g", filterName: "f", filterPattern: "", destinationArn: `arn:aws:logs:eu-west-1:${OUTSIDE}:destination:d` }), ["high", "resource-shared-outside"]],
+    ["logs streamed to this account's Lambda", call("logs.amazonaws.com", "PutSubscriptionFilter", { logGroupName: "g", filterName: "f", filterPattern: "", destinationArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:f` }), undefined],
+    ["EventBridge bus opened to everyone", call("events.amazonaws.com", "PutPermission", { eventBusName: "default", action: "events:PutEvents", principal: "*", statementId: "s" }), ["critical", "resource-public"]],
+    ["VPC endpoint service opened to everyone", call("ec2.amazonaws.com", "ModifyVpcEndpointServicePermissions", { serviceId: "vpce-svc-1", addAllowedPrincipals: { item: ["*"] } }), ["critical", "resource-public"]],
+    ["CloudFront may read the bucket, any distribution", call("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "b", bucketPolicy: JSON.parse(policyJson({ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" })) as Json }), ["critical", "resource-public"]],
+    ["CloudFront may read the bucket, an outside distribution", call("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "b", bucketPolicy: JSON.parse(policyJson({ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "AWS:SourceArn": `arn:aws:cloudfront::${OUTSIDE}:distribution/E1` } } })) as Json }), ["high", "resource-shared-outside"]],
+    ["CloudFront may read the bucket, this account's distribution", call("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "b", bucketPolicy: JSON.parse(policyJson({ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "AWS:SourceArn": `arn:aws:cloudfront::${ACCOUNT}:distribution/E1` } } })) as Json }), undefined],
+    ["Lambda invoke for a service on behalf of an outside account", call("lambda.amazonaws.com", "AddPermission20150331v2", { functionName: "f", statementId: "s", action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceAccount: OUTSIDE }), ["high", "resource-shared-outside"]],
     ["DB snapshot shared with an outside account", call("rds.amazonaws.com", "ModifyDBSnapshotAttribute", { dBSnapshotIdentifier: "db", attributeName: "restore", valuesToAdd: [OUTSIDE] }), ["high", "resource-shared-outside"]],
     ["DB cluster snapshot made public", call("rds.amazonaws.com", "ModifyDBClusterSnapshotAttribute", { dBClusterSnapshotIdentifier: "db", attributeName: "restore", valuesToAdd: ["all"] }), ["critical", "resource-public"]],
     ["DB snapshot shared within the account's partners", call("rds.amazonaws.com", "ModifyDBSnapshotAttribute", { dBSnapshotIdentifier: "db", attributeName: "restore", valuesToAdd: [OWN] }), undefined],
@@ -119,7 +142,8 @@ describe("every service's way of sharing", () => {
     ["Secrets Manager policy for an outside account", call("secretsmanager.amazonaws.com", "PutResourcePolicy", { secretId: "prod/db", resourcePolicy: policyJson({ Effect: "Allow", Principal: { AWS: OUTSIDE }, Action: "secretsmanager:GetSecretValue", Resource: "*" }) }), ["high", "resource-shared-outside"]],
     ["ECR repository policy for everyone", call("ecr.amazonaws.com", "SetRepositoryPolicy", { repositoryName: "app", policyText: policyJson({ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }) }), ["critical", "resource-public"]],
     ["RAM share with an outside account", call("ram.amazonaws.com", "CreateResourceShare", { name: "s", principals: [OUTSIDE], allowExternalPrincipals: true }), ["high", "resource-shared-outside"]],
-    ["RAM share with an organization", call("ram.amazonaws.com", "AssociateResourceShare", { resourceShareArn: "arn:aws:ram:eu-west-1:123456789012:resource-share/x", principals: ["arn:aws:organizations::123456789012:organization/o-abc123"] }), ["medium"]],
+    ["RAM share with this account's organization", call("ram.amazonaws.com", "AssociateResourceShare", { resourceShareArn: "arn:aws:ram:eu-west-1:111122223333:resource-share/x", principals: [`arn:aws:organizations::${ACCOUNT}:organization/o-abc123`] }), undefined],
+    ["RAM share with another organization's unit", call("ram.amazonaws.com", "AssociateResourceShare", { resourceShareArn: "arn:aws:ram:eu-west-1:111122223333:resource-share/x", principals: ["arn:aws:organizations::999988887777:ou/o-abc123/ou-ab12-cdef3456"] }), ["high", "resource-shared-outside"]],
     ["S3 ACL granting AllUsers", call("s3.amazonaws.com", "PutBucketAcl", { bucketName: "b", AccessControlPolicy: { Owner: { ID: "owner" }, AccessControlList: { Grant: [{ Grantee: { "xsi:type": "CanonicalUser", ID: "owner" }, Permission: "FULL_CONTROL" }, { Grantee: { "xsi:type": "Group", URI: "http://acs.amazonaws.com/groups/global/AllUsers" }, Permission: "READ" }] } } }), ["critical", "resource-public"]],
     ["S3 ACL for the owner only", call("s3.amazonaws.com", "PutBucketAcl", { bucketName: "b", AccessControlPolicy: { Owner: { ID: "owner" }, AccessControlList: { Grant: { Grantee: { "xsi:type": "CanonicalUser", ID: "owner" }, Permission: "FULL_CONTROL" } } } }), undefined],
     ["S3 canned ACL public-read", call("s3.amazonaws.com", "PutBucketAcl", { bucketName: "b", "x-amz-acl": ["public-read"] }), ["critical", "resource-public"]],
@@ -152,7 +176,7 @@ describe("delivery", () => {
     expect(IAM_RULES).toContain(resourceSharedOutside);
     expect(ROOT_MONITOR_RULES).not.toContain(resourceSharedOutside);
     expect(TAMPER_RULES).not.toContain(resourceSharedOutside);
-    const detail = renderPatterns(IAM_RULES, []).find((pattern) => pattern.suffix === "calls")?.pattern.detail as { eventSource: string[]; eventName: string[] };
+    const detail = callRouting(renderPatterns(IAM_RULES, []));
     for (const source of resourceSharedOutside.eventSources ?? []) expect(detail.eventSource).toContain(source);
     for (const name of resourceSharedOutside.eventNames ?? []) expect(detail.eventName).toContain(name);
     expect(finding(bucketPolicy(anyone()), { mode: "enforce" })?.actions).toEqual([]);

@@ -1,3 +1,4 @@
+import { isAccountId, parseArn } from "../../arn/arn.js";
 import { isPlainObject } from "../../cloudtrail/record.js";
 import type { CloudTrailRecord } from "../../cloudtrail/record.js";
 import { type Grant, type KnownAccounts, type Pin, accountOfPrincipal, judgeGrants, policyGrants, principalGrant } from "../../iam/resource-exposure.js";
@@ -45,14 +46,20 @@ const READERS: ReadonlyMap<string, ReadonlyMap<string, Reader>> = new Map<string
       ["PutBucketPublicAccessBlock", (request) => publicAccessBlock(`bucket ${quoted(text(request.bucketName))}`, request.PublicAccessBlockConfiguration)],
       ["DeleteBucketPublicAccessBlock", (request) => ({ kind: "guardrail", resource: `bucket ${quoted(text(request.bucketName))}`, what: "its S3 Block Public Access settings deleted" })],
       ["PutAccountPublicAccessBlock", (request) => publicAccessBlock("the account", request.PublicAccessBlockConfiguration)],
+      ["PutAccessPointPolicy", (request) => policyReading(`access point ${quoted(text(request.name))}`, policyIn(request))],
+      ["PutBucketReplication", (request) => replication(`bucket ${quoted(text(request.bucketName))}`, request)],
       ["DeleteAccountPublicAccessBlock", () => ({ kind: "guardrail", resource: "the account", what: "its S3 Block Public Access settings deleted" })],
     ]),
   ],
   [
     EC2,
     new Map<string, Reader>([
-      ["ModifySnapshotAttribute", (request) => permissionAdds(`snapshot ${quoted(text(request.snapshotId))}`, "create-volume permission", request.createVolumePermission)],
-      ["ModifyImageAttribute", (request) => permissionAdds(`image ${quoted(text(request.imageId))}`, "launch permission", request.launchPermission)],
+      ["ModifySnapshotAttribute", (request) => permissionAdds(`snapshot ${quoted(text(request.snapshotId))}`, "create-volume permission", request.createVolumePermission, request)],
+      ["ModifyImageAttribute", (request) => permissionAdds(`image ${quoted(text(request.imageId))}`, "launch permission", request.launchPermission, request)],
+      ["ModifyFpgaImageAttribute", (request) => permissionAdds(`FPGA image ${quoted(text(request.fpgaImageId))}`, "load permission", request.loadPermission, request)],
+      ["ModifyVpcEndpointServicePermissions", (request) => accountList(`endpoint service ${quoted(text(request.serviceId))}`, "allowed principal", request.addAllowedPrincipals)],
+      ["DisableImageBlockPublicAccess", () => ({ kind: "guardrail", resource: "the region", what: "AMI Block Public Access disabled: images can be made public" })],
+      ["DisableSnapshotBlockPublicAccess", () => ({ kind: "guardrail", resource: "the region", what: "EBS snapshot Block Public Access disabled: snapshots can be made public" })],
     ]),
   ],
   [
@@ -80,6 +87,7 @@ const READERS: ReadonlyMap<string, ReadonlyMap<string, Reader>> = new Map<string
       ["PutKeyPolicy", (request) => policyReading(`KMS key ${quoted(text(request.keyId))}`, request.policy)],
       ["CreateKey", (request, response) => (request.policy === undefined ? undefined : policyReading(`new KMS key ${quoted(text(nested(response, "keyMetadata", "keyId")))}`, request.policy))],
       ["CreateGrant", (request) => kmsGrant(request)],
+      ["ReplicateKey", (request) => (request.policy === undefined ? undefined : policyReading(`replica of KMS key ${quoted(text(request.keyId))} in ${quoted(text(request.replicaRegion))}`, request.policy))],
     ]),
   ],
   [
@@ -99,7 +107,60 @@ const READERS: ReadonlyMap<string, ReadonlyMap<string, Reader>> = new Map<string
     ]),
   ],
   [SECRETS_MANAGER, new Map<string, Reader>([["PutResourcePolicy", (request) => policyReading(`secret ${quoted(text(request.secretId))}`, request.resourcePolicy)]])],
-  [ECR, new Map<string, Reader>([["SetRepositoryPolicy", (request) => policyReading(`repository ${quoted(text(request.repositoryName))}`, request.policyText)]])],
+  ["s3express.amazonaws.com", new Map<string, Reader>([["PutBucketPolicy", (request) => policyReading(`directory bucket ${quoted(text(request.bucketName))}`, policyIn(request))]])],
+  [
+    "dynamodb.amazonaws.com",
+    new Map<string, Reader>([
+      ["PutResourcePolicy", (request) => policyReading(`table ${quoted(text(request.resourceArn))}`, policyIn(request))],
+      ["ExportTableToPointInTime", (request) => (text(request.s3BucketOwner) ? accountList(`export of ${quoted(text(request.tableArn))} to bucket ${quoted(text(request.s3Bucket))}`, "bucket owner", request.s3BucketOwner) : undefined)],
+    ]),
+  ],
+  [
+    "redshift.amazonaws.com",
+    new Map<string, Reader>([
+      ["AuthorizeSnapshotAccess", (request) => accountList(`Redshift snapshot ${quoted(text(request.snapshotIdentifier) ?? text(request.snapshotArn))}`, "restore access", request.accountWithRestoreAccess)],
+      ["AuthorizeDataShare", (request) => accountList(`datashare ${quoted(text(request.dataShareArn))}`, "consumer", request.consumerIdentifier)],
+    ]),
+  ],
+  [
+    "es.amazonaws.com",
+    new Map<string, Reader>(
+      ["CreateDomain", "UpdateDomainConfig", "CreateElasticsearchDomain", "UpdateElasticsearchDomainConfig"].map((name): [string, Reader] => [name, (request) => policyReading(`search domain ${quoted(text(request.domainName))}`, policyIn(request))]),
+    ),
+  ],
+  ["ssm.amazonaws.com", new Map<string, Reader>([["ModifyDocumentPermission", (request) => accountList(`SSM document ${quoted(text(request.name))}`, "share", request.accountIdsToAdd)]])],
+  ["backup.amazonaws.com", new Map<string, Reader>([["PutBackupVaultAccessPolicy", (request) => policyReading(`backup vault ${quoted(text(request.backupVaultName))}`, policyIn(request))]])],
+  ["elasticfilesystem.amazonaws.com", new Map<string, Reader>([["PutFileSystemPolicy", (request) => policyReading(`file system ${quoted(text(request.fileSystemId))}`, policyIn(request))]])],
+  ["glacier.amazonaws.com", new Map<string, Reader>([["SetVaultAccessPolicy", (request) => policyReading(`vault ${quoted(text(request.vaultName))}`, policyIn(request))]])],
+  ["glue.amazonaws.com", new Map<string, Reader>([["PutResourcePolicy", (request) => policyReading(`Glue catalog ${quoted(text(request.resourceArn) ?? "(account)")}`, policyIn(request))]])],
+  [
+    "codeartifact.amazonaws.com",
+    new Map<string, Reader>([
+      ["PutRepositoryPermissionsPolicy", (request) => policyReading(`repository ${quoted(text(request.repository))}`, policyIn(request))],
+      ["PutDomainPermissionsPolicy", (request) => policyReading(`domain ${quoted(text(request.domain))}`, policyIn(request))],
+    ]),
+  ],
+  [
+    "logs.amazonaws.com",
+    new Map<string, Reader>([
+      ["PutSubscriptionFilter", (request) => destinationOutside(`log group ${quoted(text(request.logGroupName))}`, text(request.destinationArn))],
+      ["PutDestinationPolicy", (request) => policyReading(`log destination ${quoted(text(request.destinationName))}`, policyIn(request))],
+    ]),
+  ],
+  ["lakeformation.amazonaws.com", new Map<string, Reader>([["GrantPermissions", (request) => accountList("Lake Formation permissions", "grant", nested(request, "principal", "dataLakePrincipalIdentifier"))]])],
+  [
+    "events.amazonaws.com",
+    new Map<string, Reader>([["PutPermission", (request) => (policyIn(request) !== undefined ? policyReading(`event bus ${quoted(text(request.eventBusName) ?? "default")}`, policyIn(request)) : eventBusPermission(request))]]),
+  ],
+  [
+    ECR,
+    new Map<string, Reader>([
+      ["SetRepositoryPolicy", (request) => policyReading(`repository ${quoted(text(request.repositoryName))}`, request.policyText)],
+      ["SetRegistryPolicy", (request) => policyReading("the registry", policyIn(request))],
+      ["PutRegistryPolicy", (request) => policyReading("the registry", policyIn(request))],
+      ["PutReplicationConfiguration", (request) => ecrReplication(request)],
+    ]),
+  ],
   [
     RAM,
     new Map<string, Reader>([
@@ -128,9 +189,9 @@ export const resourceSharedOutside = defineRule({
     if (reading.kind === "guardrail") {
       return {
         severity: "medium",
-        title: "S3 Block Public Access lowered",
-        summary: summary(`lowered S3 Block Public Access on ${reading.resource} (${event.eventName})`),
-        whyItMatters: "Block Public Access is the guardrail that keeps a bucket policy or ACL from publishing data; without it, the next policy can open the bucket to everyone.",
+        title: "Block Public Access lowered",
+        summary: summary(`lowered Block Public Access on ${reading.resource} (${event.eventName})`),
+        whyItMatters: "Block Public Access is the guardrail that keeps a policy, ACL or sharing setting from publishing data; without it, the next change can open the resource to everyone.",
         reasons: [`${reading.resource}: ${reading.what}`],
         signals: [],
         target: { kind: "account", name: event.account },
@@ -203,25 +264,53 @@ function attributePolicy(resource: string, attributes: unknown): Reading | undef
 
 /** SNS/SQS AddPermission and RAM principals: account ids, ARNs, organisations, `*`. */
 function accountList(resource: string, via: string, values: unknown): Reading | undefined {
-  const grants = list(values).map((value): Grant => {
+  // EC2's query API records lists as {item: [...]} or {items: [...]}.
+  const flat = list(values).flatMap((value) => (isPlainObject(value) && (value.item !== undefined || value.items !== undefined) ? list(value.item ?? value.items) : [value]));
+  const grants = flat.map((value): Grant => {
     const written = typeof value === "string" ? value : String(JSON.stringify(value));
     if (/^arn:[\w-]+:organizations::/.test(written)) return { to: "organization", value: written, via };
+    // SSM shares with "All", RDS and EC2 with "all": everyone.
+    if (written.toLowerCase() === "all") return { to: "anyone", value: "all", via: `${via} with "all"` };
     return { ...principalGrant(written), via };
   });
   return grants.length === 0 ? undefined : { kind: "grants", resource, grants };
 }
 
-/** EC2 `{add: {items: [{userId} | {group: "all"} | {organizationArn} | {organizationalUnitArn}]}}`; removals grant nothing. */
-function permissionAdds(resource: string, via: string, permission: unknown): Reading | undefined {
+/**
+ * EC2 `{add: {items: [{userId} | {group: "all"} | {organizationArn} | {organizationalUnitArn}]}}`,
+ * every field of every item read (one item may carry a user and a group). Removals grant nothing.
+ */
+function permissionAdds(resource: string, via: string, permission: unknown, request: Record<string, unknown> = {}): Reading | undefined {
   const items = list(nested({ permission }, "permission", "add", "items"));
-  const grants = items.flatMap((item): Grant[] => {
-    if (!isPlainObject(item)) return [];
-    if (typeof item.userId === "string") return [{ ...principalGrant(item.userId), via }];
-    if (lower(item.group) === "all") return [{ to: "anyone", value: "all", via: `${via} for group "all"` }];
-    const organization = text(item.organizationArn) ?? text(item.organizationalUnitArn);
-    return organization ? [{ to: "organization", value: organization, via }] : [];
-  });
+  if (items.length === 0) items.push(...list(nested({ permission }, "permission", "add")).filter(isPlainObject));
+  const grants = items.flatMap((item): Grant[] => (isPlainObject(item) ? itemGrants(item, via) : []));
+  grants.push(...legacyAdds(request, via));
   return grants.length === 0 ? undefined : { kind: "grants", resource, grants };
+}
+
+function itemGrants(item: Record<string, unknown>, via: string): Grant[] {
+  const grants: Grant[] = [];
+  if (typeof item.userId === "string" && item.userId !== "") grants.push({ ...principalGrant(item.userId), via });
+  const group = lower(item.group) ?? lower(item.userGroup);
+  if (group === "all") grants.push({ to: "anyone", value: "all", via: `${via} for group "all"` });
+  for (const organization of [text(item.organizationArn), text(item.organizationalUnitArn)]) if (organization) grants.push({ to: "organization", value: organization, via });
+  return grants;
+}
+
+/**
+ * The older top-level form (`--operation-type add --user-ids … --group-names all`): user ids and
+ * groups beside `operationType: "add"`, as a list, one value or `{items: [...]}`.
+ */
+function legacyAdds(request: Record<string, unknown>, via: string): Grant[] {
+  if (lower(request.operationType) !== "add") return [];
+  const values = (key: string) =>
+    list(request[key]).flatMap((value) => (isPlainObject(value) ? list(value.items) : [value])).flatMap((value) => (isPlainObject(value) ? Object.values(value) : [value]));
+  const grants: Grant[] = [];
+  for (const key of ["userIds", "userId"]) for (const value of values(key)) if (typeof value === "string" && value !== "") grants.push({ ...principalGrant(value), via });
+  for (const key of ["userGroups", "userGroup", "groupNames", "groupName", "groups"]) {
+    for (const value of values(key)) if (typeof value === "string" && value.toLowerCase() === "all") grants.push({ to: "anyone", value: "all", via: `${via} for group "all"` });
+  }
+  return grants;
 }
 
 /** RDS `attributeName: "restore"`, `valuesToAdd`: account ids or "all". */
@@ -280,7 +369,7 @@ function kmsGrant(request: Record<string, unknown>): Reading | undefined {
   return {
     kind: "grants",
     resource: `KMS key ${quoted(text(request.keyId))}`,
-    grants: [{ ...principalGrant(grantee), via: `grant of ${list(request.operations).filter((op) => typeof op === "string").join(", ") || "operations"} to ${quoted(grantee)}` }],
+    grants: [{ ...principalGrant(grantee), via: `grant of ${list(request.operations).filter((op): op is string => typeof op === "string").map((op) => quoted(op)).join(", ") || "operations"} to ${quoted(grantee)}` }],
   };
 }
 
@@ -325,4 +414,63 @@ function publicAccessBlock(resource: string, configuration: unknown): Reading | 
     return value !== true && !(typeof value === "string" && value.toLowerCase() === "true");
   });
   return off.length === 0 ? undefined : { kind: "guardrail", resource, what: `S3 Block Public Access set with ${off.join(", ")} off` };
+}
+
+/** Where a service keeps the policy in its request: the first of these keys, at the top or one level down. */
+const POLICY_KEYS = ["policy", "resourcepolicy", "policytext", "policyinjson", "policydocument", "accesspolicies", "accesspolicy", "bucketpolicy"];
+
+function policyIn(request: Record<string, unknown>): unknown {
+  const find = (object: Record<string, unknown>): unknown => {
+    const key = Object.keys(object).find((name) => POLICY_KEYS.includes(name.toLowerCase()) && object[name] !== "" && object[name] !== null && object[name] !== undefined);
+    return key === undefined ? undefined : object[key];
+  };
+  const top = find(request);
+  if (top !== undefined) return isPlainObject(top) && top.Statement === undefined ? (find(top) ?? top) : top;
+  for (const value of Object.values(request)) if (isPlainObject(value)) {
+    const inner = find(value);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+/** S3 replication rules: each destination bucket's account, when the rule names one. */
+function replication(resource: string, request: Record<string, unknown>): Reading | undefined {
+  const rules = list(nested(request, "ReplicationConfiguration", "Rule"));
+  const grants = rules.flatMap((rule): Grant[] => {
+    const destination = isPlainObject(rule) && isPlainObject(rule.Destination) ? rule.Destination : undefined;
+    const account = text(destination?.Account);
+    const bucket = text(destination?.Bucket);
+    if (account) return [{ ...principalGrant(account), via: `replication to ${quoted(bucket)}` }];
+    return bucket ? [{ to: "unknown", value: bucket, via: "replication to a bucket whose owner the request does not name" }] : [];
+  });
+  return grants.length === 0 ? undefined : { kind: "grants", resource, grants };
+}
+
+function ecrReplication(request: Record<string, unknown>): Reading | undefined {
+  const rules = list(nested(request, "replicationConfiguration", "rules"));
+  const grants = rules.flatMap((rule) => list(isPlainObject(rule) ? rule.destinations : undefined)).flatMap((destination): Grant[] => {
+    const registry = isPlainObject(destination) ? text(destination.registryId) : undefined;
+    return registry ? [{ ...principalGrant(registry), via: `replication to registry ${quoted(registry)} in ${quoted(isPlainObject(destination) ? text(destination.region) : undefined)}` }] : [];
+  });
+  return grants.length === 0 ? undefined : { kind: "grants", resource: "the registry", grants };
+}
+
+/** A subscription filter streams a log group to its destination: another account's is an outside copy. */
+function destinationOutside(resource: string, destinationArn: string | undefined): Reading | undefined {
+  const account = parseArnAccount(destinationArn);
+  return account === undefined ? undefined : { kind: "grants", resource, grants: [{ to: "account", value: account, via: `subscription to ${quoted(destinationArn)}` }] };
+}
+
+function parseArnAccount(value: string | undefined): string | undefined {
+  const account = parseArn(value)?.account;
+  return isAccountId(account) ? account : undefined;
+}
+
+/** EventBridge PutPermission without a policy: a principal ("*" or an account), narrowed by an organization condition. */
+function eventBusPermission(request: Record<string, unknown>): Reading | undefined {
+  const principal = text(request.principal);
+  if (principal === undefined) return undefined;
+  const condition = isPlainObject(request.condition) ? request.condition : undefined;
+  const organization = lower(condition?.key) === "aws:principalorgid" && text(condition?.value) ? [{ kind: "organization" as const, key: "aws:PrincipalOrgID", values: [text(condition?.value) ?? ""] }] : [];
+  return { kind: "grants", resource: `event bus ${quoted(text(request.eventBusName) ?? "default")}`, grants: [{ ...principalGrant(principal), via: `permission ${quoted(text(request.statementId))} to put events`, pins: organization }] };
 }
