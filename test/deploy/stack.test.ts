@@ -330,9 +330,22 @@ describe("serverless package (offline)", () => {
     expect(template.Resources.HeartbeatScheduleRule?.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED" });
   });
 
+  /** A function's call rules (Calls, Calls2, …: each pattern within EventBridge's size limit) as one. */
+  function callsOf(fn: string): { eventSource: string[]; eventName: string[] } {
+    const rules = resourcesOfType("AWS::Events::Rule").filter(([id]) => new RegExp(`^${fn}Calls\\d*Rule$`).test(id));
+    expect(rules.length, fn).toBeGreaterThan(0);
+    const details = rules.map(([, rule]) => (rule.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } }).detail);
+    return { eventSource: [...new Set(details.flatMap((detail) => detail.eventSource))], eventName: [...new Set(details.flatMap((detail) => detail.eventName))] };
+  }
+
+  it("keeps every EventBridge pattern within EventBridge's default 2,048-character limit", () => {
+    const rules = resourcesOfType("AWS::Events::Rule").filter(([, rule]) => rule.Properties.EventPattern !== undefined);
+    expect(rules.length).toBeGreaterThan(8);
+    for (const [id, rule] of rules) expect(JSON.stringify(rule.Properties.EventPattern).length, id).toBeLessThanOrEqual(2048);
+  });
+
   it("routes exactly the event names and sources the IAM rules handle to the responder (resource sharing and Roles Anywhere included), console sign-ins under their own detail-type", () => {
-    const rule = template.Resources.IamDashresponderCallsRule;
-    const pattern = rule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
+    const pattern = { detail: callsOf("IamDashresponder") };
     const isSignIn = (ruleDef: DetectionRule) => (ruleDef.eventSources ?? []).every((source) => source === "signin.amazonaws.com");
     expect(new Set(pattern.detail.eventSource)).toEqual(new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventSources ?? [])));
     expect(pattern.detail.eventSource).toEqual(expect.arrayContaining(["iam.amazonaws.com", "s3.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com", "rolesanywhere.amazonaws.com"]));
@@ -344,7 +357,7 @@ describe("serverless package (offline)", () => {
   });
 
   it("routes every tampering event name to the tamper monitor, and calls by trailguard's roles with read-only ones included", () => {
-    const calls = template.Resources.TamperDashmonitorCallsRule?.Properties.EventPattern as { detail: { eventSource: string[]; eventName: string[] } };
+    const calls = { detail: callsOf("TamperDashmonitor") };
     expect(new Set(calls.detail.eventName)).toEqual(new Set(TAMPER_RULES.flatMap((rule) => (rule.trailguardCallersOnly ? [] : (rule.eventNames ?? [])))));
     for (const operation of WATCHED_OPERATIONS) expect(calls.detail.eventSource).toContain(operation.eventSource);
     const identity = template.Resources.TamperDashmonitorOwnIdentityRule?.Properties;

@@ -40,20 +40,13 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
   // Console sign-ins are not API calls: EventBridge delivers them under their own detail-type, so
   // rules about sign-ins get their own pattern and stay out of the API-call one.
   const callRules = byName.filter((rule) => (rule.eventSources ?? []).some((source) => source !== SIGN_IN_SOURCE));
-  if (callRules.length > 0) {
+  callPatterns(callRules).forEach(({ readOnly, ...detail }, index) => {
     patterns.push({
-      suffix: "calls",
-      pattern: {
-        source: AWS_SOURCE,
-        "detail-type": [API_CALL],
-        detail: {
-          eventSource: sortedUnion(callRules.flatMap((rule) => (rule.eventSources ?? []).filter((source) => source !== SIGN_IN_SOURCE))),
-          eventName: sortedUnion(callRules.flatMap((rule) => rule.eventNames ?? [])),
-        },
-      },
-      state: callRules.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
+      suffix: index === 0 ? "calls" : `calls-${index + 1}`,
+      pattern: { source: AWS_SOURCE, "detail-type": [API_CALL], detail },
+      state: readOnly ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
     });
-  }
+  });
   const signInNames = sortedUnion(byName.filter((rule) => rule.eventSources?.includes(SIGN_IN_SOURCE)).flatMap((rule) => rule.eventNames ?? []));
   if (signInNames.length > 0) {
     patterns.push({ suffix: "sign-in", pattern: { source: ["aws.signin"], "detail-type": [CONSOLE_SIGN_IN], detail: { eventName: signInNames } }, state: "ENABLED" });
@@ -77,4 +70,54 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
 
 function sortedUnion(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
+}
+
+/**
+ * EventBridge refuses a pattern longer than 2,048 characters (the default quota; it can be raised
+ * to 4,096 on request, which a deployment must not depend on). Each call pattern stays within it.
+ */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+
+/**
+ * The call patterns' `detail`s. Each rule's sources and names are one unit (a pattern matches
+ * any of its sources with any of its names, as the rule asks); units are packed together while
+ * the pattern stays within the limit, and a rule with too many names for one pattern has them
+ * split over several, each with all its sources. Rules that need read-only calls are packed
+ * apart (their patterns need the ALL state, which costs read-only deliveries the others never
+ * asked for). Deterministic: rules in registry order.
+ */
+function callPatterns(callRules: readonly DetectionRule[]): Array<{ eventSource: string[]; eventName: string[]; readOnly: boolean }> {
+  const fits = (detail: { eventSource: string[]; eventName: string[] }) =>
+    JSON.stringify({ source: AWS_SOURCE, "detail-type": [API_CALL], detail }).length <= EVENT_PATTERN_MAX_CHARS;
+  const details: Array<{ eventSource: string[]; eventName: string[]; readOnly: boolean }> = [];
+  for (const rule of callRules) {
+    const sources = sortedUnion((rule.eventSources ?? []).filter((source) => source !== SIGN_IN_SOURCE));
+    const names = sortedUnion(rule.eventNames ?? []);
+    const readOnly = rule.includesReadOnly === true;
+    const merged = details.find(
+      (detail) => detail.readOnly === readOnly && fits({ eventSource: sortedUnion([...detail.eventSource, ...sources]), eventName: sortedUnion([...detail.eventName, ...names]) }),
+    );
+    if (merged) {
+      merged.eventSource = sortedUnion([...merged.eventSource, ...sources]);
+      merged.eventName = sortedUnion([...merged.eventName, ...names]);
+      continue;
+    }
+    let chunk: string[] = [];
+    for (const name of names) {
+      if (chunk.length > 0 && !fits({ eventSource: sources, eventName: [...chunk, name] })) {
+        details.push({ eventSource: sources, eventName: chunk, readOnly });
+        chunk = [];
+      }
+      chunk.push(name);
+    }
+    details.push({ eventSource: sources, eventName: chunk, readOnly });
+  }
+  return details;
+}
+
+/** Every call pattern's event sources and names (for checks that a rule's events are routed). */
+export function callRouting(patterns: readonly RenderedPattern[]): { eventSource: string[]; eventName: string[] } {
+  const calls = patterns.filter((pattern) => pattern.suffix === "calls" || pattern.suffix.startsWith("calls-"));
+  const details = calls.map((pattern) => pattern.pattern.detail as { eventSource: string[]; eventName: string[] });
+  return { eventSource: sortedUnion(details.flatMap((detail) => detail.eventSource)), eventName: sortedUnion(details.flatMap((detail) => detail.eventName)) };
 }

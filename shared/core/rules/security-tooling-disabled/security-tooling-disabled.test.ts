@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Json, analyse, assumedRole, cloudTrailRecord, eventBridge, findingsOf, iamUser } from "../../../../test/support/records.js";
 import { KEY, SELF_CONFIG } from "../../../../test/support/self-config.js";
-import { renderPatterns } from "../../stack/event-patterns.js";
+import { callRouting, renderPatterns } from "../../stack/event-patterns.js";
 import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../registry.js";
 import { securityToolingDisabled } from "./security-tooling-disabled.js";
 
@@ -205,8 +205,7 @@ describe("security tooling disabled: alert only, in the tamper monitor", () => {
     expect(TAMPER_RULES).toContain(securityToolingDisabled);
     expect(IAM_RULES).not.toContain(securityToolingDisabled);
     expect(ROOT_MONITOR_RULES).not.toContain(securityToolingDisabled);
-    const calls = renderPatterns(TAMPER_RULES, []).find((pattern) => pattern.suffix === "calls");
-    const detail = calls?.pattern.detail as { eventSource: string[]; eventName: string[] };
+    const detail = callRouting(renderPatterns(TAMPER_RULES, []));
     for (const source of securityToolingDisabled.eventSources ?? []) expect(detail.eventSource).toContain(source);
     for (const name of securityToolingDisabled.eventNames ?? []) expect(detail.eventName).toContain(name);
   });
