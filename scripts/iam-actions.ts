@@ -26,6 +26,14 @@ export const PASS_ROLE_COMPUTE: Readonly<Record<string, readonly string[]>> = {
   sagemaker: ["CreateNotebookInstance", "CreateTrainingJob", "CreateProcessingJob"],
   codebuild: ["CreateProject", "UpdateProject"],
   datapipeline: ["CreatePipeline", "PutPipelineDefinition"],
+  states: ["CreateStateMachine", "UpdateStateMachine"],
+  scheduler: ["CreateSchedule", "UpdateSchedule"],
+  batch: ["RegisterJobDefinition", "CreateComputeEnvironment"],
+  autoscaling: ["CreateLaunchConfiguration", "CreateAutoScalingGroup", "UpdateAutoScalingGroup"],
+  elasticmapreduce: ["RunJobFlow"],
+  apprunner: ["CreateService", "UpdateService"],
+  events: ["PutTargets"],
+  codepipeline: ["CreatePipeline", "UpdatePipeline"],
 };
 
 /** Access levels that only read: everything else (Write, Permissions management, Tagging, anything new) counts as a write. */

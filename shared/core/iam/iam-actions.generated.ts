@@ -221,6 +221,13 @@ export const STS_ACTIONS: readonly string[] = [
 
 /** Actions (`service:Action`) that create or reconfigure compute running with a passed role (scripts/iam-actions.ts picks them). */
 export const PASS_ROLE_COMPUTE_ACTIONS: readonly string[] = [
+  "apprunner:CreateService",
+  "apprunner:UpdateService",
+  "autoscaling:CreateAutoScalingGroup",
+  "autoscaling:CreateLaunchConfiguration",
+  "autoscaling:UpdateAutoScalingGroup",
+  "batch:CreateComputeEnvironment",
+  "batch:RegisterJobDefinition",
   "cloudformation:CreateChangeSet",
   "cloudformation:CreateStack",
   "cloudformation:CreateStackSet",
@@ -228,6 +235,8 @@ export const PASS_ROLE_COMPUTE_ACTIONS: readonly string[] = [
   "cloudformation:UpdateStackSet",
   "codebuild:CreateProject",
   "codebuild:UpdateProject",
+  "codepipeline:CreatePipeline",
+  "codepipeline:UpdatePipeline",
   "datapipeline:CreatePipeline",
   "datapipeline:PutPipelineDefinition",
   "ec2:AssociateIamInstanceProfile",
@@ -239,6 +248,8 @@ export const PASS_ROLE_COMPUTE_ACTIONS: readonly string[] = [
   "ecs:RunTask",
   "ecs:StartTask",
   "ecs:UpdateService",
+  "elasticmapreduce:RunJobFlow",
+  "events:PutTargets",
   "glue:CreateDevEndpoint",
   "glue:CreateJob",
   "glue:UpdateDevEndpoint",
@@ -248,4 +259,8 @@ export const PASS_ROLE_COMPUTE_ACTIONS: readonly string[] = [
   "sagemaker:CreateNotebookInstance",
   "sagemaker:CreateProcessingJob",
   "sagemaker:CreateTrainingJob",
+  "scheduler:CreateSchedule",
+  "scheduler:UpdateSchedule",
+  "states:CreateStateMachine",
+  "states:UpdateStateMachine",
 ];

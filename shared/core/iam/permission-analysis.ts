@@ -215,7 +215,18 @@ type ResourceScope =
   | "unscoped-only"
   | "resources";
 
-export function analysePermissions(document: PolicyDocument): PermissionVerdict {
+/**
+ * The identity the document is written to (PutUserPolicy's user, PutRolePolicy's role,
+ * PutGroupPolicy's group), when the event names it: a self-granting action on a resource that
+ * covers the grantee itself (`user/bob` for bob, `user/${aws:username}`, `role/app-*` for role
+ * app-deployer) lets it grant itself anything, as one on every user would.
+ */
+export interface Grantee {
+  readonly kind: "user" | "role" | "group";
+  readonly name: string;
+}
+
+export function analysePermissions(document: PolicyDocument, grantee?: Grantee): PermissionVerdict {
   const adminReasons: string[] = [];
   const broadReasons: string[] = [];
   const escalation = new Set<string>();
@@ -243,7 +254,10 @@ export function analysePermissions(document: PolicyDocument): PermissionVerdict 
     if (scope === "unscoped-only") continue;
 
     const broad = broadness(statement);
-    const escalating = ESCALATION.filter((entry) => broad(entry.resource) && grants(entry.known));
+    const onSelf = coversGrantee(statement, grantee);
+    // On the grantee itself only the actions that change permissions count: a key or password
+    // for oneself adds no power.
+    const escalating = ESCALATION.filter((entry) => (broad(entry.resource) || (onSelf(entry.resource) && PERMISSION_CHANGING.has(entry.action))) && grants(entry.known));
     for (const entry of escalating) escalation.add(entry.action);
     const selfGrant = escalating.filter((entry) => entry.selfGrant).map((entry) => entry.known);
     const onEveryIamResource = broad("user") && broad("role") && broad("group") && broad("policy");
@@ -404,6 +418,30 @@ function broadness(statement: PolicyStatement): (kind: IamResourceKind) => boole
     }
     return broad;
   };
+}
+
+/** Actions that change what an identity may do (not credentials): on the grantee itself, they grant it anything. */
+const PERMISSION_CHANGING = new Set([
+  "iam:AttachUserPolicy",
+  "iam:AttachRolePolicy",
+  "iam:AttachGroupPolicy",
+  "iam:PutUserPolicy",
+  "iam:PutRolePolicy",
+  "iam:PutGroupPolicy",
+  "iam:PutUserPermissionsBoundary",
+  "iam:PutRolePermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
+  "iam:DeleteRolePermissionsBoundary",
+]);
+
+/** Does a resource of the statement cover the grantee's own ARN (${aws:username} read as its name when it is a user)? */
+function coversGrantee(statement: PolicyStatement, grantee: Grantee | undefined): (kind: IamResourceKind) => boolean {
+  if (grantee === undefined || statement.notResources !== undefined) return () => false;
+  const self = `arn:aws:iam::111122223333:${grantee.kind}/${grantee.name}`;
+  const covered = statement.resources
+    .map((resource) => normaliseArnPattern(grantee.kind === "user" ? resource.replace(/\$\{aws:username\}/gi, grantee.name) : resource))
+    .some((resource) => wildcardMatches(resource, self, false));
+  return (kind) => covered && kind === grantee.kind;
 }
 
 /**

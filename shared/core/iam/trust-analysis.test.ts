@@ -259,7 +259,6 @@ describe("analyseTrust", () => {
       "repo:example-org/app:ref:refs/heads/main",
       "repo:example-org/app:*",
       "repo:example-org/app:environment:prod",
-      "job_workflow_ref:example-org/workflows/.github/workflows/deploy.yml@refs/heads/main",
       "repository_id:987654321:*",
     ])("GitHub OIDC with sub %s names one repository: low", (sub) => {
       expect(web({ StringEquals: AUD, StringLike: { [SUB]: sub } })).toMatchObject({ severity: "low", signals: [] });
@@ -317,5 +316,35 @@ describe("analyseTrust", () => {
       expect(verdict).toMatchObject({ severity: "medium", signals: [] });
       expect(verdict.findings[0]?.reason).toContain(JSON.stringify(named));
     });
+  });
+});
+
+describe("identity-provider subjects that only look narrow (red-team findings)", () => {
+  const oidc = (host: string, condition: Record<string, unknown>) =>
+    analyseTrust(
+      { statements: [{ sid: undefined, effect: "Allow", actions: ["sts:AssumeRoleWithWebIdentity"], notActions: undefined, resources: [], notResources: undefined, principal: { anyone: false, aws: [], service: [], federated: [host], canonicalUser: [] }, notPrincipal: undefined, conditions: conditionsOf(condition) }], size: 0, json: {} },
+      "111122223333",
+      new Set(),
+    );
+  function conditionsOf(condition: Record<string, unknown>): Map<string, Map<string, string[]>> {
+    return new Map(Object.entries(condition).map(([operator, block]) => [operator, new Map(Object.entries(block as Record<string, string | string[]>).map(([key, value]) => [key.toLowerCase(), ([] as string[]).concat(value)]))]));
+  }
+
+  it("a Cognito pool that admits unauthenticated identities is anyone on the internet: high", () => {
+    const verdict = oidc("cognito-identity.amazonaws.com", { StringEquals: { "cognito-identity.amazonaws.com:aud": "us-east-1:0000-pool" }, "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" } });
+    expect([verdict.severity, ...verdict.signals]).toEqual(["high", "trust-oidc-unscoped"]);
+    const authenticated = oidc("cognito-identity.amazonaws.com", { StringEquals: { "cognito-identity.amazonaws.com:aud": "us-east-1:0000-pool" }, "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" } });
+    expect(authenticated.severity).toBe("low");
+  });
+
+  it("an EKS subject that names no namespace admits every pod: high; one namespace is scoped", () => {
+    const host = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF";
+    expect(oidc(host, { StringLike: { "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF:sub": "system:serviceaccount:*" } }).severity).toBe("high");
+    expect(oidc(host, { StringLike: { "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF:sub": "system:serviceaccount:payments:*" } }).severity).toBe("low");
+  });
+
+  it("a GitHub subject pinned to a reusable workflow admits whoever calls it: medium, verify", () => {
+    const verdict = oidc("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com", { StringEquals: { "token.actions.githubusercontent.com:sub": "job_workflow_ref:octo-org/shared/.github/workflows/deploy.yml@refs/heads/main" } });
+    expect(verdict.severity).toBe("medium");
   });
 });

@@ -1,5 +1,5 @@
 import { isAccountId, parseArn } from "../arn/arn.js";
-import type { PolicyDocument, PolicyStatement } from "./policy-document.js";
+import { type PolicyDocument, type PolicyStatement, conditionValues, wildcardMatches } from "./policy-document.js";
 import { type Severity, maxSeverity, severityRank } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
 
@@ -354,6 +354,7 @@ function judgeFederated(provider: string, statement: PolicyStatement): TrustFind
   const host = provider.includes(":oidc-provider/") ? provider.slice(provider.indexOf(":oidc-provider/") + 15) : provider;
   const subKey = `${host.toLowerCase()}:sub`;
   const github = host === GITHUB_ACTIONS || host.startsWith(`${GITHUB_ACTIONS}/`);
+  const eks = /^oidc\.eks\.[^/]+\.amazonaws\.com(\.cn)?\/id\//i.test(host);
   // A Cognito identity pool is named by aud: the one case where aud (and not sub) scopes the provider.
   const audKey = provider === COGNITO ? `${COGNITO}:aud` : undefined;
   const notes: string[] = [];
@@ -373,7 +374,7 @@ function judgeFederated(provider: string, statement: PolicyStatement): TrustFind
     let scope: Scope = { breadth: 0, text: "" };
     const texts: string[] = [];
     for (const value of block.values) {
-      const one = block.key === audKey ? cognitoPoolScope(value) : github ? githubSubjectScope(value) : subjectScope(value);
+      const one = block.key === audKey ? cognitoPoolScope(value) : github ? githubSubjectScope(value) : eks ? eksSubjectScope(value) : subjectScope(value);
       if (one.breadth > scope.breadth) scope = one;
       texts.push(one.text);
     }
@@ -384,6 +385,11 @@ function judgeFederated(provider: string, statement: PolicyStatement): TrustFind
     const joined: Scope = { breadth: scope.breadth, text: scope.breadth === 1 ? scope.text : texts.join(", ") };
     // Conditions are ANDed: the narrowest one decides.
     if (best === undefined || joined.breadth < best.breadth) best = joined;
+  }
+  // A Cognito pool's unauthenticated (guest) identities are anyone on the internet.
+  const guests = audKey !== undefined && best?.breadth === 0 && admitsCognitoGuests(statement);
+  if (guests) {
+    return { severity: "high", reason: `trusts Cognito identity pool ${best?.text ?? ""} for unauthenticated identities (amr "unauthenticated"): anyone on the internet can get its credentials`, signal: "trust-oidc-unscoped" };
   }
   if (best?.breadth === 0) return { severity: "low", reason: `trusts OIDC provider ${quoted(host)}, scoped by its conditions to ${best.text}` };
   if (best?.breadth === 1) {
@@ -427,6 +433,11 @@ function githubSubjectScope(value: string): Scope {
       const rest = claimValue.slice(slash + 1);
       const end = claim === "repo" || claim === "repository" ? -1 : rest.search(/[/@]/);
       const repository = end < 0 ? rest : rest.slice(0, end);
+      // A reusable workflow's ref is what the caller runs, not who calls it: every repository that
+      // may call that workflow (anyone's, if it is public) can present this subject.
+      if (repository !== "" && claim === "job_workflow_ref") {
+        return { breadth: 1, text: `every repository that calls the reusable workflow ${quoted(`${ownerName}/${repository}`)} (subject ${quoted(value)}; anyone's, if it is public)` };
+      }
       if (repository !== "" && (end >= 0 || whole)) return { breadth: 0, text: `repository ${quoted(`${ownerName}/${repository}`)}` };
       return { breadth: 1, text: `every repository of GitHub owner ${quoted(ownerName)} (subject ${quoted(value)})` };
     }
@@ -446,6 +457,21 @@ function githubSubjectScope(value: string): Scope {
 function subjectScope(value: string): Scope {
   if (!matchesAnything(value) && (!hasWildcard(value) || /^[^:/]*[:/][^:/]+[:/]/.test(literalPrefix(value)))) return { breadth: 0, text: quoted(value) };
   return { breadth: 2, text: `${quoted(value)} admits every identity the provider issues tokens for` };
+}
+
+/**
+ * An EKS cluster's subject is "system:serviceaccount:<namespace>:<name>": scoped only when the
+ * namespace is fixed; "system:serviceaccount:*" admits every pod in the cluster.
+ */
+function eksSubjectScope(value: string): Scope {
+  if (/^system:serviceaccount:[^:*?$]+:/.test(value) && !hasVariable(value)) return { breadth: 0, text: quoted(value) };
+  return { breadth: 2, text: `${quoted(value)} names no namespace: every service account in the cluster` };
+}
+
+/** amr conditions that let "unauthenticated" Cognito identities in (a value naming it, or a wildcard that matches it). */
+function admitsCognitoGuests(statement: PolicyStatement): boolean {
+  const values = conditionValues(statement, `${COGNITO}:amr`);
+  return values.some((value) => value.toLowerCase() === "unauthenticated" || (hasWildcard(value) && wildcardMatches(value, "unauthenticated")));
 }
 
 function cognitoPoolScope(value: string): Scope {

@@ -143,9 +143,9 @@ describe("policy-document-grant", () => {
   });
 
   describe("missing or broken documents", () => {
-    it.each(["PutUserPolicy", "CreatePolicyVersion"])("%s with requestParameters null is still a medium finding", (eventName) => {
+    it.each(["PutUserPolicy", "CreatePolicyVersion"])("%s with requestParameters null is high: a whitespace-padded document is how an attacker keeps it unrecorded", (eventName) => {
       const finding = findingOf(iamCall(eventName, null), RULE);
-      expect(finding.severity).toBe("medium");
+      expect(finding.severity).toBe("high");
       expect(finding.reasons.join(" ")).toMatch(/not recorded/);
     });
 
@@ -245,5 +245,33 @@ describe("policy-document-grant", () => {
   it("is not fooled by an IAM event whose record has extra unknown fields", () => {
     const record = cloudTrailRecord({ eventName: "PutUserPolicy", requestParameters: { userName: "bob", policyName: "p", policyDocument: policyJson(ADMIN) }, tlsDetails: { tlsVersion: "TLSv1.3" } });
     expect(findingOf(record, RULE).severity).toBe("critical");
+  });
+});
+
+describe("self-granting actions on the grantee itself (the event names it)", () => {
+  it.each<[string, string, Record<string, string>, string]>([
+    ["PutUserPolicy to bob: iam:AttachUserPolicy on user/bob", "PutUserPolicy", { userName: "bob" }, `arn:aws:iam::${ACCOUNT}:user/bob`],
+    ["PutUserPolicy to bob: iam:PutUserPolicy on user/${aws:username}", "PutUserPolicy", { userName: "bob" }, "arn:aws:iam::*:user/${aws:username}"],
+    ["PutRolePolicy to app-deployer: iam:AttachRolePolicy on role/app-*", "PutRolePolicy", { roleName: "app-deployer" }, `arn:aws:iam::${ACCOUNT}:role/app-*`],
+    ["PutGroupPolicy to devs: iam:AttachGroupPolicy on group/devs", "PutGroupPolicy", { groupName: "devs" }, `arn:aws:iam::${ACCOUNT}:group/devs`],
+  ])("%s is admin-equivalent", (_name, eventName, who, resource) => {
+    const action = eventName === "PutUserPolicy" ? (resource.includes("username") ? "iam:PutUserPolicy" : "iam:AttachUserPolicy") : eventName === "PutRolePolicy" ? "iam:AttachRolePolicy" : "iam:AttachGroupPolicy";
+    const finding = findingOf(iamCall(eventName, { ...who, policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: action, Resource: resource }) }), RULE);
+    expect(finding.severity).toBe("critical");
+    expect(finding.signals).toEqual(["admin-grant"]);
+  });
+
+  it("a key or password for oneself, or a policy on someone else, is not", () => {
+    const own = findingOf(iamCall("PutUserPolicy", { userName: "bob", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "iam:CreateAccessKey", Resource: "arn:aws:iam::*:user/${aws:username}" }) }), RULE);
+    expect(own.severity).toBe("medium");
+    const other = findingOf(iamCall("PutUserPolicy", { userName: "bob", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: "iam:AttachUserPolicy", Resource: `arn:aws:iam::${ACCOUNT}:user/alice` }) }), RULE);
+    expect(other.severity).toBe("medium");
+  });
+});
+
+describe("iam:PassRole on every role with compute of any kind", () => {
+  it.each(["states:CreateStateMachine", "scheduler:CreateSchedule", "batch:RegisterJobDefinition", "elasticmapreduce:RunJobFlow", "events:PutTargets", "codepipeline:CreatePipeline"])("with %s is admin-equivalent", (compute) => {
+    const finding = findingOf(iamCall("PutUserPolicy", { userName: "ci", policyName: "p", policyDocument: policyJson({ Effect: "Allow", Action: ["iam:PassRole", compute], Resource: "*" }) }), RULE);
+    expect(finding.severity).toBe("critical");
   });
 });

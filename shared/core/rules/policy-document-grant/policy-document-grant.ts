@@ -1,4 +1,5 @@
-import { analysePermissions } from "../../iam/permission-analysis.js";
+import { isIamName } from "../../arn/arn.js";
+import { type Grantee, analysePermissions } from "../../iam/permission-analysis.js";
 import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE } from "../rule-helpers.js";
@@ -33,10 +34,12 @@ export const policyDocumentGrant = defineRule({
 function assessDocument({ record, event }: RuleInput): PolicyAssessment<GrantSignal> {
   const written = recordedDocument(record);
   if (written.kind === "not-recorded") {
+    // IAM accepts documents padded with whitespace past the size CloudTrail records: a missing
+    // document is what an attacker who has read this would send. Rated like one it cannot parse.
     return {
-      severity: "medium",
-      why: GENERIC_POLICY_WHY,
-      reasons: ["policy document not recorded (CloudTrail omits request parameters over 100 KB)"],
+      severity: "high",
+      why: "The policy document was not recorded, so trailguard cannot rule out an admin grant: read it by hand (aws iam get-user-policy / get-role-policy / get-policy-version).",
+      reasons: ["policy document not recorded (CloudTrail omits request parameters over 100 KB; IAM accepts whitespace-padded documents that size)"],
       signals: [],
     };
   }
@@ -50,7 +53,7 @@ function assessDocument({ record, event }: RuleInput): PolicyAssessment<GrantSig
     };
   }
   // Every document is read in full, whatever its name: a name proves nothing.
-  const verdict = analysePermissions(written.document);
+  const verdict = analysePermissions(written.document, granteeOf(record, event.eventName));
   const notDefault = event.eventName === "CreatePolicyVersion" && String(record.requestParameters?.setAsDefault) !== "true";
   const notAttached = event.eventName === "CreatePolicy";
   const caveats = [
@@ -90,4 +93,11 @@ function unknownReasons(unknown: readonly string[]): string[] {
   if (unknown.length === 0) return [];
   const shown = unknown.slice(0, 5).map((text) => quoted(text));
   return [`names actions that do not exist, which grant nothing: ${shown.join(", ")}${unknown.length > shown.length ? `, … (${unknown.length - shown.length} more)` : ""}`];
+}
+
+/** Who receives an inline policy: the user, role or group the event names. */
+function granteeOf(record: RuleInput["record"], eventName: string): Grantee | undefined {
+  const kind = eventName === "PutUserPolicy" ? "user" : eventName === "PutRolePolicy" ? "role" : eventName === "PutGroupPolicy" ? "group" : undefined;
+  const name = kind && record.requestParameters?.[`${kind}Name`];
+  return kind && typeof name === "string" && isIamName(name) ? { kind, name } : undefined;
 }

@@ -183,9 +183,21 @@ export const resourceSharedOutside = defineRule({
   evaluate({ record, actor, event, settings }) {
     const reader = READERS.get(event.eventSource)?.get(event.eventName);
     if (reader === undefined) return undefined;
-    const reading = reader(record.requestParameters ?? {}, record.responseElements ?? {});
-    if (reading === undefined) return undefined;
     const summary = (what: string) => `${describeActor(actor)} ${what}: ${outcome(event.failed, event.errorCode)}`;
+    const notRecorded = record.requestParameters === null || record.requestParameters === undefined;
+    const reading = reader(record.requestParameters ?? {}, record.responseElements ?? {});
+    if (reading === undefined && notRecorded && !event.failed) {
+      // CloudTrail drops request parameters over 100 KB, and policies can be padded that far.
+      return {
+        severity: "high",
+        summary: summary(`called ${event.eventName}, whose request CloudTrail did not record`),
+        whyItMatters: "What this call shared, and with whom, is not in the record: read the resource's policy or sharing settings by hand.",
+        reasons: ["request parameters not recorded (CloudTrail omits them over 100 KB)"],
+        signals: [],
+        target: undefined,
+      };
+    }
+    if (reading === undefined) return undefined;
     if (reading.kind === "guardrail") {
       return {
         severity: "medium",

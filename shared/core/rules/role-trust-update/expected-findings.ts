@@ -28,7 +28,7 @@ export const expectations: SampleExpectations = {
   // StringLike aws:PrincipalArn "*" names a pinning key and pins nothing.
   "trust-principal-arn-wildcard-pins-nothing": [{ rule: "role-trust-update", severity: "critical", actions: CONTAIN_ROLE_ACTOR_AND_CLOSE }],
   "trust-principal-pinned-to-own-account": [{ rule: "role-trust-update", severity: "low", actions: [] }],
-  "trust-policy-not-recorded": [{ rule: "role-trust-update", severity: "medium", actions: [] }],
+  "trust-policy-not-recorded": [{ rule: "role-trust-update", severity: "high", actions: [] }],
   "trust-roles-anywhere-role-pinned-to-anchor": [{ rule: "role-trust-update", severity: "medium", actions: [] }],
   // Any certificate from any trust anchor in the account becomes the role.
   "trust-roles-anywhere-role-unpinned": [{ rule: "role-trust-update", severity: "high", actions: [] }],

@@ -179,15 +179,15 @@ describe("role-trust-update", () => {
   });
 
   describe("document shapes and absence", () => {
-    it("UpdateAssumeRolePolicy with requestParameters null is still a finding", () => {
+    it("UpdateAssumeRolePolicy with requestParameters null is high (a padded document is kept out of the record on purpose)", () => {
       const finding = findingOf(iamCall("UpdateAssumeRolePolicy", null), RULE);
-      expect(finding.severity).toBe("medium");
+      expect(finding.severity).toBe("high");
       expect(finding.reasons.join(" ")).toMatch(/not recorded/);
     });
 
-    it("CreateRole with requestParameters null and no response is still a finding", () => {
+    it("CreateRole with requestParameters null and no response is high", () => {
       const finding = findingOf(iamCall("CreateRole", null), RULE);
-      expect(finding.severity).toBe("medium");
+      expect(finding.severity).toBe("high");
     });
 
     it("CreateRole whose document only appears URL-encoded in responseElements is analysed", () => {

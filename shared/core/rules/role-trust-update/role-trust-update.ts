@@ -62,10 +62,11 @@ function trustPolicyMatch(
   const raw = trustDocument(record, eventName);
   if (raw === undefined) {
     return {
-      severity: "medium",
+      // A whitespace-padded document is how an attacker keeps it out of the record: as high as unreadable.
+      severity: "high",
       summary,
-      whyItMatters: "The trust policy decides who can become this role, and this event does not show it: check the role's current trust policy by hand.",
-      reasons: ["trust policy not recorded (CloudTrail omits request parameters over 100 KB)"],
+      whyItMatters: "The trust policy decides who can become this role, and this event does not show it: read the role's current trust policy by hand (aws iam get-role).",
+      reasons: ["trust policy not recorded (CloudTrail omits request parameters over 100 KB; IAM accepts whitespace-padded documents that size)"],
       signals: [],
       target,
     };
