@@ -162,16 +162,25 @@ describe("serverless package (offline)", () => {
     expect(iamAndSts.sort()).toEqual([
       "iam:AttachRolePolicy",
       "iam:AttachUserPolicy",
+      "iam:GetGroupPolicy",
+      "iam:GetPolicy",
+      "iam:GetPolicyVersion",
       "iam:GetRole",
       "iam:GetUser",
       "iam:ListAccessKeys",
+      "iam:ListAttachedGroupPolicies",
       "iam:ListAttachedRolePolicies",
       "iam:ListAttachedUserPolicies",
+      "iam:ListGroupPolicies",
       "iam:PutRolePolicy",
       "iam:PutUserPolicy",
       "iam:UpdateAccessKey",
       "sts:AssumeRole",
     ]);
+    // The group reads are reads: on groups and customer policies only.
+    const groupReads = allowed.find((statement) => asList(statement.Action).includes("iam:GetGroupPolicy"));
+    expect(JSON.stringify(groupReads?.Resource)).toMatch(/:group\/\*".*:policy\/\*"/);
+    expect(asList(groupReads?.Action ?? []).every((action) => /^iam:(Get|List)/.test(action))).toBe(true);
     const assume = allowed.find((statement) => asList(statement.Action).includes("sts:AssumeRole"));
     expect(JSON.stringify(assume?.Resource)).toContain(":role/trailguard-member-responder");
     const deny = statements.find((statement) => statement.Effect === "Deny");
@@ -407,7 +416,8 @@ describe("serverless package (offline)", () => {
     }
     for (const [, rule] of resourcesOfType("AWS::Events::Rule")) {
       const name = String(rule.Properties.Name);
-      const kind = name.replace(/^trailguard-prod-/, "").replace(new RegExp(`^(${fns.join("|")})-`), "");
+      // calls-2, calls-3…: the README names the family as calls[-N].
+      const kind = name.replace(/^trailguard-prod-/, "").replace(new RegExp(`^(${fns.join("|")})-`), "").replace(/^calls-\d+$/, "calls[-N]").replace(/[[\]]/g, "\\$&");
       expect(table, name).toMatch(new RegExp(`${kind}`));
     }
     for (const [, queue] of resourcesOfType("AWS::SQS::Queue")) {

@@ -5,6 +5,7 @@ import { actorFromRecord, isRootArn } from "../cloudtrail/identity.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { TrailguardConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
+import { type EventLookups, type LookupRequest, NO_LOOKUPS } from "../model/lookups.js";
 import { minSeverity } from "../model/severity.js";
 import { assumedRoleArnPrefix, parseIamRoleArn } from "../arn/arn.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
@@ -28,7 +29,10 @@ export type Analysis =
   | { readonly kind: "malformed"; readonly reason: string };
 
 export interface Analyser {
-  analyse(input: unknown): Analysis;
+  /** `lookups`: what the edge fetched for this event's `lookupsFor` requests (none in replay). */
+  analyse(input: unknown, lookups?: EventLookups): Analysis;
+  /** The read-only facts the rules that would judge this event ask for (usually none). */
+  lookupsFor(input: unknown): readonly LookupRequest[];
 }
 
 /**
@@ -44,7 +48,11 @@ export function createAnalyser(config: TrailguardConfig, rules: readonly Detecti
   const planner: PlannerContext = { policy: config.responsePolicy, guard };
   const prefilter = candidateFilter(rules, ownRoleArns);
   const readOnlyRules = rules.some((rule) => rule.includesReadOnly);
-  return { analyse: (input) => analyse(input, rules, settings, planner, prefilter, readOnlyRules) };
+  const askers = rules.filter((rule) => rule.lookups !== undefined);
+  return {
+    analyse: (input, lookups = NO_LOOKUPS) => analyse(input, rules, settings, planner, prefilter, readOnlyRules, lookups),
+    lookupsFor: (input) => (askers.length === 0 ? [] : lookupsFor(input, askers)),
+  };
 }
 
 type Prefilter = (raw: Record<string, unknown>) => boolean;
@@ -107,6 +115,7 @@ function analyse(
   planner: PlannerContext,
   mayConcernRules: Prefilter,
   anyRuleReadsReadOnly: boolean,
+  lookups: EventLookups,
 ): Analysis {
   // Fast path for raw records (replay): no envelope to unwrap, nothing allocated when no rule applies.
   if (isPlainObject(input) && !("detail-type" in input) && typeof input.eventName === "string" && input.eventName !== "" && typeof input.eventSource === "string" && input.eventSource !== "" && !mayConcernRules(input)) {
@@ -131,7 +140,7 @@ function analyse(
   if (quietReadOnly && !anyRuleReadsReadOnly) return { kind: "analysed", eventId: event.eventId, findings: [] };
 
   const trailguard = trailguardCaller(record, actor, event.eventTime, planner, settings);
-  const ruleInput: RuleInput = { record, actor, event, settings, trailguard };
+  const ruleInput: RuleInput = { record, actor, event, settings, trailguard, lookups };
   // trailguard's identity exempts only trailguard's own moves; anything else from it is misuse.
   const exemption = trailguard?.ownMove ? { kind: "responder" as const, matched: trailguard.roleArn } : planner.guard.allowlisted(actor);
   const findings: Finding[] = [];
@@ -175,6 +184,20 @@ function analyse(
   const contentDigest = digestOf(raw);
   if (contentDigest === undefined) return { kind: "analysed", eventId: event.eventId, findings };
   return { kind: "analysed", eventId: event.eventId, findings: findings.map((finding) => ({ ...finding, contentDigest })) };
+}
+
+/**
+ * What the rules that ask for lookups want for this event: only successful, non-read-only calls
+ * whose name the asking rule routes (a failed call changed nothing; nothing is read for it).
+ */
+function lookupsFor(input: unknown, askers: readonly DetectionRule[]): LookupRequest[] {
+  const unwrapped = unwrapEvent(input);
+  if (unwrapped.kind !== "record") return [];
+  const parsed = parseCloudTrailRecord(unwrapped.record);
+  if (!parsed.ok) return [];
+  const event = eventFacts(parsed.record, unwrapped.envelope?.account, unwrapped.envelope?.region);
+  if (event.failed || event.readOnly) return [];
+  return askers.flatMap((rule) => ((rule.eventNames ?? []).includes(event.eventName) && (rule.eventSources ?? []).includes(event.eventSource) ? (rule.lookups?.(parsed.record, event) ?? []) : []));
 }
 
 /** SHA-256 of the record as delivered; undefined for values JSON cannot hold (never from the wire). */

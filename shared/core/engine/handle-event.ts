@@ -1,5 +1,6 @@
 import { type TrailguardConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
+import type { EventLookups, LookupRequest } from "../model/lookups.js";
 import { atLeast } from "../model/severity.js";
 import type { Logger } from "../model/logger.js";
 import type { Analyser } from "./analyse.js";
@@ -18,6 +19,8 @@ export interface EventHandlerDeps {
   /** undefined: alerts are not published (replay without --publish). */
   readonly publish: ((finding: Finding) => Promise<string | undefined>) | undefined;
   readonly logger: Logger;
+  /** Fetches what rules ask to have looked up (read-only calls); undefined: nothing is looked up. */
+  readonly lookup?: (requests: readonly LookupRequest[]) => Promise<EventLookups>;
 }
 
 export interface EventOutcome {
@@ -39,7 +42,9 @@ export class AlertDeliveryError extends Error {
 }
 
 export async function handleEvent(input: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
-  const analysis = deps.analyser.analyse(input);
+  const requests = deps.lookup ? deps.analyser.lookupsFor(input) : [];
+  const lookups = requests.length > 0 && deps.lookup ? await deps.lookup(requests) : undefined;
+  const analysis = deps.analyser.analyse(input, lookups);
   if (analysis.kind !== "analysed") {
     deps.logger.log(analysis.kind === "malformed" ? "error" : "info", `event ${analysis.kind}: skipped, no response`, { reason: analysis.reason });
     return { status: analysis.kind, findings: [], published: 0 };

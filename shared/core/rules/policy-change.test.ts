@@ -39,7 +39,8 @@ const RULE_FOR_EVENT: Record<string, string> = {
   DeletePolicy: "policy-permissions-removed",
   DeletePolicyVersion: "policy-permissions-removed",
 };
-const POLICY_RULES = RULES.filter((rule) => rule.category === "policy-change");
+/** The policy-change rules that split CIS CloudWatch.4's events (group membership is policy-change too, but no CIS .4 event). */
+const POLICY_RULES = RULES.filter((rule) => rule.category === "policy-change" && rule.id !== "group-membership-added");
 
 const policyFindings = (input: unknown) => findingsOf(analyse(input)).filter((finding) => finding.category === "policy-change");
 

@@ -3,6 +3,8 @@ import { accessKeyReactivated } from "./access-key-reactivated/access-key-reacti
 import { consoleLoginWithoutMfa } from "./console-login-without-mfa/console-login-without-mfa.js";
 import { containmentPolicyTampering } from "./containment-policy-tampering/containment-policy-tampering.js";
 import { credentialForOtherUser } from "./credential-for-other-user/credential-for-other-user.js";
+import { groupMembershipAdded } from "./group-membership-added/group-membership-added.js";
+import { identityProviderChanged } from "./identity-provider-changed/identity-provider-changed.js";
 import { managedPolicyAttached } from "./managed-policy-attached/managed-policy-attached.js";
 import { permissionsBoundaryChange } from "./permissions-boundary-change/permissions-boundary-change.js";
 import { policyDefaultVersionSet } from "./policy-default-version-set/policy-default-version-set.js";
@@ -23,10 +25,12 @@ export const IAM_RULES: readonly DetectionRule[] = [
   consoleLoginWithoutMfa,
   policyDocumentGrant,
   managedPolicyAttached,
+  groupMembershipAdded,
   containmentPolicyTampering,
   permissionsBoundaryChange,
   policyDefaultVersionSet,
   policyPermissionsRemoved,
   roleTrustUpdate,
+  identityProviderChanged,
   resourceSharedOutside,
 ];

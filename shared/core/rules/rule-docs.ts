@@ -5,11 +5,13 @@ import { docs as consoleLoginWithoutMfa } from "./console-login-without-mfa/docs
 import { docs as containmentPolicyTampering } from "./containment-policy-tampering/docs.js";
 import { docs as credentialForOtherUser } from "./credential-for-other-user/docs.js";
 import { docs as managedPolicyAttached } from "./managed-policy-attached/docs.js";
+import { docs as groupMembershipAdded } from "./group-membership-added/docs.js";
 import { docs as permissionsBoundaryChange } from "./permissions-boundary-change/docs.js";
 import { docs as policyDefaultVersionSet } from "./policy-default-version-set/docs.js";
 import { docs as policyDocumentGrant } from "./policy-document-grant/docs.js";
 import { docs as policyPermissionsRemoved } from "./policy-permissions-removed/docs.js";
 import { docs as roleTrustUpdate } from "./role-trust-update/docs.js";
+import { docs as identityProviderChanged } from "./identity-provider-changed/docs.js";
 import { docs as resourceSharedOutside } from "./resource-shared-outside/docs.js";
 import { docs as rootActivity } from "./root-activity/docs.js";
 import { docs as rootSessionAssumed } from "./root-session-assumed/docs.js";
@@ -46,11 +48,13 @@ export const RULE_DOCS: Readonly<Record<string, RuleDocs>> = {
   "console-login-without-mfa": consoleLoginWithoutMfa,
   "policy-document-grant": policyDocumentGrant,
   "managed-policy-attached": managedPolicyAttached,
+  "group-membership-added": groupMembershipAdded,
   "containment-policy-tampering": containmentPolicyTampering,
   "permissions-boundary-change": permissionsBoundaryChange,
   "policy-default-version-set": policyDefaultVersionSet,
   "policy-permissions-removed": policyPermissionsRemoved,
   "role-trust-update": roleTrustUpdate,
+  "identity-provider-changed": identityProviderChanged,
   "resource-shared-outside": resourceSharedOutside,
   "cloudtrail-tampering": cloudtrailTampering,
   "security-tooling-disabled": securityToolingDisabled,

@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { Actor, AttackTechnique, Category, EventFacts, Evidence, Target } from "../model/finding.js";
+import type { EventLookups, LookupRequest } from "../model/lookups.js";
 import type { Severity } from "../model/severity.js";
 import type { OwnMove } from "../self/own-moves.js";
 import type { SelfKnowledge } from "../self/self-knowledge.js";
@@ -25,6 +26,8 @@ export interface RuleInput {
   readonly event: EventFacts;
   readonly settings: DetectionSettings;
   readonly trailguard: TrailguardCaller | undefined;
+  /** What the edge looked up for this event (see `DetectionRule.lookups`); NO_LOOKUPS in replay. */
+  readonly lookups: EventLookups;
 }
 
 /**
@@ -66,6 +69,11 @@ export interface DetectionRule<S extends string = string> {
   readonly trailguardCallersOnly?: boolean;
   /** The rule also sees read-only calls by principals other than root (which change nothing, so others never do). */
   readonly includesReadOnly?: boolean;
+  /**
+   * Read-only facts the rule would like looked up before it judges an event (the Lambda
+   * runtime fetches them; replay does not, and the rule says what is unknown). Pure.
+   */
+  readonly lookups?: (record: CloudTrailRecord, event: EventFacts) => readonly LookupRequest[];
   /** The highest severity of a failed call (default low: nothing changed). */
   readonly failedCallCap?: Severity;
   /**

@@ -27,8 +27,23 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
 export type OwnMove = "containment" | "heartbeat" | "plumbing" | "polling";
 
 const IAM = "iam.amazonaws.com";
-/** What the responder reads before it changes anything (the real ARN, keys, attached policies). */
-const CONTAINMENT_READS = new Set(["GetUser", "GetRole", "ListAccessKeys", "ListAttachedUserPolicies", "ListAttachedRolePolicies"]);
+/**
+ * What the responder reads: before it changes anything (the real ARN, keys, attached policies),
+ * and what rules ask it to look up (a group's policies, a customer-managed policy's default
+ * version). Reads change nothing; they count as its own only from its own code, like the rest.
+ */
+const CONTAINMENT_READS = new Set([
+  "GetUser",
+  "GetRole",
+  "ListAccessKeys",
+  "ListAttachedUserPolicies",
+  "ListAttachedRolePolicies",
+  "ListAttachedGroupPolicies",
+  "ListGroupPolicies",
+  "GetGroupPolicy",
+  "GetPolicy",
+  "GetPolicyVersion",
+]);
 
 export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string, eventTime: string | undefined, self: SelfKnowledge): OwnMove | undefined {
   const parameters = record.requestParameters ?? {};

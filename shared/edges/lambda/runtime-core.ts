@@ -12,6 +12,7 @@ import { type Logger, jsonLogger } from "../log/log.js";
 import { applyRelease } from "../../core/response/release.js";
 import { dynamoDbLedger } from "../aws/containment-ledger.js";
 import { dynamoDbIdempotency } from "../aws/idempotency.js";
+import type { LookupFetcher } from "../aws/iam-lookups.js";
 
 /**
  * Wires the pure core to AWS once per Lambda container (or CLI run): configuration from the
@@ -55,8 +56,10 @@ export function stepKey(finding: Finding): string {
 /** Carries out a finding's planned actions; never throws for an AWS error (it is recorded). */
 export type Responder = (finding: Finding) => Promise<Finding>;
 export type ResponderFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => Responder;
+/** Answers the rules' lookups (read-only calls) for a function that may read; alert-only functions have none. */
+export type LookupFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => LookupFetcher;
 
-export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory): Runtime {
+export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory, makeLookup?: LookupFactory): Runtime {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfigFromEnv(env);
   const logger = options.logger ?? jsonLogger();
@@ -137,7 +140,8 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
           }
         }
       : sendAlert;
-  const deps = { config, analyser, respond, publish, logger };
+  const lookup = makeLookup?.(config, env, now);
+  const deps = { config, analyser, respond, publish, logger, ...(lookup ? { lookup } : {}) };
   return {
     config,
     analyser,

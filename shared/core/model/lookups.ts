@@ -1,0 +1,34 @@
+/**
+ * Facts an edge looked up for one event before it is judged: read-only calls the event itself
+ * does not record (what a group grants, say). Rules ask for them by metadata (`lookups`), the
+ * Lambda runtime fetches them, and the rules stay pure: in replay, or when a read fails, a rule
+ * sees `undefined` or the failure and says what is unknown.
+ */
+export interface GroupGrants {
+  /** ARNs of the managed policies attached to the group. */
+  readonly managedPolicyArns: readonly string[];
+  /** The inline policies and the default versions of attached customer-managed policies, as IAM returns them. */
+  readonly documents: readonly { readonly name: string; readonly document: string }[];
+}
+
+export type Lookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export interface LookupRequest {
+  readonly kind: "group-grants";
+  readonly account: string;
+  readonly groupName: string;
+}
+
+export interface EventLookups {
+  /** undefined: not looked up (replay, an alert-only function, an account trailguard does not manage). */
+  groupGrants(account: string, groupName: string): Lookup<GroupGrants> | undefined;
+}
+
+export const NO_LOOKUPS: EventLookups = { groupGrants: () => undefined };
+
+export const lookupKey = (request: LookupRequest): string => `${request.kind}|${request.account}|${request.groupName}`;
+
+/** Lookups answered from a map of results keyed by `lookupKey`. */
+export function lookupsFrom(results: ReadonlyMap<string, Lookup<GroupGrants>>): EventLookups {
+  return { groupGrants: (account, groupName) => results.get(lookupKey({ kind: "group-grants", account, groupName })) };
+}

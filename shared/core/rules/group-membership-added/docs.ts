@@ -1,0 +1,9 @@
+import type { RuleDocs } from "../rule-docs.js";
+
+/** What people read about group-membership-added: how it rates, and its row in the README's rule table. Not bundled into the functions. */
+export const docs: RuleDocs = {
+  severityLogic:
+    "By what the group grants, read by the responder (attached managed policies, inline policies, the default version of each customer-managed policy; read-only IAM calls in its own and the managed accounts, cached for a minute). Critical: an admin-equivalent AWS managed policy (AdministratorAccess, IAMFullAccess…) or document. High: a broad AWS managed policy, privilege-escalation actions on any resource, or a document trailguard cannot parse. Low: nothing of the kind. Medium: the group's policies were not read (replay, an account trailguard does not manage, a read that failed), with the reason. A failed call is low.",
+  firesOn: "`AddUserToGroup`",
+  severity: "critical when the group is admin-equivalent (contained like any admin grant); high for broad or escalation grants; low otherwise; medium when its policies could not be read (replay)",
+};

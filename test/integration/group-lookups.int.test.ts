@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand, CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutGroupPolicyCommand } from "@aws-sdk/client-iam";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../shared/core/config/config.js";
+import { IAM_RULES } from "../../shared/core/rules/registry.js";
+import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
+import { eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
+import { silentLogger } from "../../shared/edges/log/log.js";
+import { MOTO_ACCOUNT, uniqueName, useMoto } from "./moto-aws.js";
+
+/**
+ * AddUserToGroup judged by what the group grants, read by the real runtime from IAM on
+ * moto_server (attached AWS and customer-managed policies, inline policies), and contained when
+ * the group is admin-equivalent.
+ */
+const endpoint = useMoto();
+
+describe.skipIf(!endpoint)("group lookups against moto_server", () => {
+  const iam = new IAMClient({ region: "us-east-1" });
+  const runtime = () => createRuntime({ rules: IAM_RULES, config: parseConfig({ mode: "enforce" }, "test"), logger: silentLogger, publish: false });
+
+  async function groupWith(setup: (groupName: string) => Promise<void>): Promise<{ groupName: string; userName: string }> {
+    const groupName = uniqueName("g");
+    const userName = uniqueName("u");
+    await iam.send(new CreateGroupCommand({ GroupName: groupName }));
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    await setup(groupName);
+    return { groupName, userName };
+  }
+  const addedEvent = (groupName: string, userName: string, account = MOTO_ACCOUNT) =>
+    eventBridge(iamCall("AddUserToGroup", { groupName, userName }, { eventID: randomUUID(), recipientAccountId: account, userIdentity: iamUser("mallory", { account }) }));
+  const findingOf = async (event: unknown) => (await runtime().handle(event)).findings.find((finding) => finding.ruleId === "group-membership-added");
+
+  it("a group with AdministratorAccess attached: critical, and the new member is quarantined", async () => {
+    const { groupName, userName } = await groupWith((name) => iam.send(new AttachGroupPolicyCommand({ GroupName: name, PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })).then(() => undefined));
+    const found = await findingOf(addedEvent(groupName, userName));
+    expect(found?.severity).toBe("critical");
+    expect(found?.reasons.join(" ")).toContain("AdministratorAccess");
+    const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));
+    expect(attached.AttachedPolicies?.map((policy) => policy.PolicyName)).toContain("AWSDenyAll");
+  });
+
+  it("a customer-managed policy is read through its default version; an inline one directly", async () => {
+    const admin = await groupWith(async (name) => {
+      const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName("p"), PolicyDocument: policyJson({ Effect: "Allow", Action: "IAM:*", Resource: "*" }) }));
+      await iam.send(new AttachGroupPolicyCommand({ GroupName: name, PolicyArn: Policy?.Arn }));
+    });
+    expect((await findingOf(addedEvent(admin.groupName, admin.userName)))?.severity).toBe("critical");
+    const readers = await groupWith((name) => iam.send(new PutGroupPolicyCommand({ GroupName: name, PolicyName: "read", PolicyDocument: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) })).then(() => undefined));
+    const low = await findingOf(addedEvent(readers.groupName, readers.userName));
+    expect(low?.severity).toBe("low");
+    expect(low?.actions).toEqual([]);
+  });
+
+  it("a group that does not exist, or an account trailguard does not manage: medium, with the reason, nothing done", async () => {
+    const missing = await findingOf(addedEvent(uniqueName("nope"), "someone"));
+    expect(missing?.severity).toBe("medium");
+    expect(missing?.reasons[0]).toMatch(/could not be read: NoSuchEntity/);
+    const elsewhere = await findingOf(addedEvent("admins", "someone", "999988887777"));
+    expect(elsewhere?.severity).toBe("medium");
+    expect(elsewhere?.reasons[0]).toContain("not one trailguard manages");
+    expect(elsewhere?.actions.every((action) => action.status !== "done")).toBe(true);
+  });
+});
