@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand, CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutGroupPolicyCommand } from "@aws-sdk/client-iam";
+import { AttachGroupPolicyCommand, CreateGroupCommand, CreatePolicyCommand, CreatePolicyVersionCommand, CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand, PutGroupPolicyCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/core/config/config.js";
 import { IAM_RULES } from "../../shared/core/rules/registry.js";
@@ -9,9 +9,9 @@ import { silentLogger } from "../../shared/edges/log/log.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "./moto-aws.js";
 
 /**
- * AddUserToGroup judged by what the group grants, read by the real runtime from IAM on
- * moto_server (attached AWS and customer-managed policies, inline policies), and contained when
- * the group is admin-equivalent.
+ * AddUserToGroup judged by what the group grants, and customer-managed policies (attached, or a
+ * version made default) by their documents, read by the real runtime from IAM on moto_server,
+ * and contained when admin-equivalent.
  */
 const endpoint = useMoto();
 
@@ -60,5 +60,20 @@ describe.skipIf(!endpoint)("group lookups against moto_server", () => {
     expect(elsewhere?.severity).toBe("medium");
     expect(elsewhere?.reasons[0]).toContain("not one trailguard manages");
     expect(elsewhere?.actions.every((action) => action.status !== "done")).toBe(true);
+  });
+
+  it("a customer policy named like a read-only one, attached or switched to an admin version: critical, read from IAM", async () => {
+    const userName = uniqueName("u");
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName("ReadOnlyHelpdesk"), PolicyDocument: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }));
+    const policyArn = Policy?.Arn ?? "";
+    const call = (eventName: string, parameters: Record<string, unknown>) =>
+      eventBridge(iamCall(eventName, parameters, { eventID: randomUUID(), recipientAccountId: MOTO_ACCOUNT, userIdentity: iamUser("mallory", { account: MOTO_ACCOUNT }) }));
+    const ruleFinding = async (event: unknown, rule: string) => (await runtime().handle(event)).findings.find((finding) => finding.ruleId === rule);
+    expect((await ruleFinding(call("AttachUserPolicy", { userName, policyArn }), "managed-policy-attached"))?.severity).toBe("low");
+    const { PolicyVersion } = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }), SetAsDefault: false }));
+    const switched = await ruleFinding(call("SetDefaultPolicyVersion", { policyArn, versionId: PolicyVersion?.VersionId }), "policy-default-version-set");
+    expect(switched?.severity).toBe("critical");
+    expect(switched?.reasons.join(" ")).toContain("read from IAM");
   });
 });

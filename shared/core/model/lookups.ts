@@ -13,22 +13,30 @@ export interface GroupGrants {
 
 export type Lookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
-export interface LookupRequest {
-  readonly kind: "group-grants";
-  readonly account: string;
-  readonly groupName: string;
-}
+export type LookupRequest =
+  | { readonly kind: "group-grants"; readonly account: string; readonly groupName: string }
+  /** A customer-managed policy's document: the given version, or the default one. */
+  | { readonly kind: "policy-document"; readonly account: string; readonly policyArn: string; readonly versionId?: string };
 
 export interface EventLookups {
   /** undefined: not looked up (replay, an alert-only function, an account trailguard does not manage). */
   groupGrants(account: string, groupName: string): Lookup<GroupGrants> | undefined;
+  /** The policy document as IAM returns it (URL-encoded JSON); undefined: not looked up. */
+  policyDocument(account: string, policyArn: string, versionId?: string): Lookup<string> | undefined;
 }
 
-export const NO_LOOKUPS: EventLookups = { groupGrants: () => undefined };
+export const NO_LOOKUPS: EventLookups = { groupGrants: () => undefined, policyDocument: () => undefined };
 
-export const lookupKey = (request: LookupRequest): string => `${request.kind}|${request.account}|${request.groupName}`;
+export type LookupResult = Lookup<GroupGrants> | Lookup<string>;
+
+export const lookupKey = (request: LookupRequest): string =>
+  request.kind === "group-grants" ? `group-grants|${request.account}|${request.groupName}` : `policy-document|${request.account}|${request.policyArn}|${request.versionId ?? ""}`;
 
 /** Lookups answered from a map of results keyed by `lookupKey`. */
-export function lookupsFrom(results: ReadonlyMap<string, Lookup<GroupGrants>>): EventLookups {
-  return { groupGrants: (account, groupName) => results.get(lookupKey({ kind: "group-grants", account, groupName })) };
+export function lookupsFrom(results: ReadonlyMap<string, LookupResult>): EventLookups {
+  return {
+    groupGrants: (account, groupName) => results.get(lookupKey({ kind: "group-grants", account, groupName })) as Lookup<GroupGrants> | undefined,
+    policyDocument: (account, policyArn, versionId) =>
+      results.get(lookupKey({ kind: "policy-document", account, policyArn, ...(versionId !== undefined ? { versionId } : {}) })) as Lookup<string> | undefined,
+  };
 }

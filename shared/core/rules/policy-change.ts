@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
-import type { PermissionVerdict } from "../iam/permission-analysis.js";
+import { type PermissionVerdict, analysePermissions } from "../iam/permission-analysis.js";
+import type { Lookup } from "../model/lookups.js";
 import { type PolicyDocument, parsePolicyDocument } from "../iam/policy-document.js";
 import { namesQuarantinePolicy } from "../iam/identifiers.js";
 import { isRevokePolicyName } from "../iam/revoke-sessions-policy.js";
@@ -147,4 +148,46 @@ function describeTarget(target: Target): string {
   const policy = target.policyName ? ` policy ${quoted(target.policyName)}` : target.policyArn ? ` policy ${quoted(target.policyArn)}` : "";
   if (target.kind === "policy") return `managed${policy || " policy (not recorded)"}`;
   return `${target.kind} ${quoted(target.name)}${policy ? `,${policy}` : ""}`;
+}
+
+/**
+ * A customer-managed policy's document as the edge read it (attached, or made the default
+ * version): judged like a written document, so its name proves nothing. `undefined` (replay)
+ * or a failed read: medium, saying what is unknown.
+ */
+export function assessLookedUpDocument(
+  looked: Lookup<string> | undefined,
+  what: string,
+): PolicyAssessment<"admin-grant" | "escalation-grant"> {
+  if (looked === undefined || !looked.ok) {
+    return {
+      severity: "medium",
+      why: GENERIC_POLICY_WHY,
+      reasons: [`${what}: its document ${looked === undefined ? "was not read (replay, or an account trailguard does not manage)" : `could not be read: ${looked.reason}`}`],
+      signals: [],
+    };
+  }
+  const parsed = parsePolicyDocument(looked.value);
+  const evidence = documentEvidence(looked.value, parsed);
+  if (!parsed.ok) return { severity: "high", why: "The policy's document could not be analysed, so trailguard cannot rule out an admin grant: read it by hand.", reasons: [`${what}: ${parsed.reason}`], signals: [], evidence };
+  const verdict = analysePermissions(parsed.document);
+  if (verdict.adminEquivalent) {
+    return {
+      severity: "critical",
+      title: "Admin-equivalent IAM policy granted",
+      why: "The policy's document grants administrator-equivalent power: whoever holds it can do anything, including granting itself more.",
+      reasons: [`${what}, read from IAM:`, ...verdict.adminReasons],
+      signals: ["admin-grant"],
+      evidence,
+    };
+  }
+  if (verdict.escalationActions.length > 0) return { severity: "high", why: GENERIC_POLICY_WHY, reasons: [`${what}, read from IAM:`, ...escalationReasons(verdict)], signals: ["escalation-grant"], evidence };
+  return { severity: "low", why: GENERIC_POLICY_WHY, reasons: [`${what}, read from IAM: grants nothing admin-equivalent and no privilege-escalation action on any resource`], signals: [], evidence };
+}
+
+/** A customer-managed policy ARN of the event's account (AWS managed ones are known by name). */
+export function customerPolicyOf(policyArn: string | undefined, account: string | undefined): string | undefined {
+  if (policyArn === undefined || account === undefined) return undefined;
+  const parts = policyArn.split(":");
+  return parts[2] === "iam" && parts[4] === account && (parts[5] ?? "").startsWith("policy/") ? policyArn : undefined;
 }

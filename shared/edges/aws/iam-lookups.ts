@@ -7,12 +7,12 @@ import {
   ListGroupPoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { parseArn } from "../../core/arn/arn.js";
-import { type EventLookups, type GroupGrants, type Lookup, type LookupRequest, lookupKey, lookupsFrom } from "../../core/model/lookups.js";
+import { type EventLookups, type GroupGrants, type Lookup, type LookupRequest, type LookupResult, lookupKey, lookupsFrom } from "../../core/model/lookups.js";
 
 /**
  * Answers the rules' lookups with read-only IAM calls, in the responder's own account or a
- * managed member account only (never one an event merely names), cached per container for a
- * short while: a burst of AddUserToGroup calls for one group reads it once. A failed read is an
+ * managed member account only (never one an event merely names). Only immutable answers (a
+ * given policy version's document) are cached, for a while, per container. A failed read is an
  * answer too ("could not be read: …"), so the rule says what is unknown instead of guessing.
  */
 export interface IamLookupOptions {
@@ -30,7 +30,7 @@ export type LookupFetcher = (requests: readonly LookupRequest[]) => Promise<Even
 export function iamLookups(options: IamLookupOptions): LookupFetcher {
   const cacheMs = options.cacheMs ?? 60_000;
   const maxPolicies = options.maxPolicies ?? 25;
-  const cache = new Map<string, { at: number; value: Lookup<GroupGrants> }>();
+  const cache = new Map<string, { at: number; value: LookupResult }>();
 
   async function readGroup(account: string, groupName: string): Promise<Lookup<GroupGrants>> {
     try {
@@ -58,8 +58,22 @@ export function iamLookups(options: IamLookupOptions): LookupFetcher {
     }
   }
 
+  async function readPolicy(account: string, policyArn: string, versionId: string | undefined): Promise<Lookup<string>> {
+    try {
+      if (!(await options.mayRead(account))) return { ok: false, reason: `account ${account} is not one trailguard manages, so it does not read there` };
+      if (parseArn(policyArn)?.account !== account) return { ok: false, reason: "not a customer-managed policy of this account" };
+      const iam = await options.iamFor(account);
+      const version = versionId ?? (await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))).Policy?.DefaultVersionId;
+      if (!version) return { ok: false, reason: "the policy has no default version" };
+      const document = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: version }))).PolicyVersion?.Document;
+      return document ? { ok: true, value: document } : { ok: false, reason: `version ${version} has no document` };
+    } catch (error) {
+      return { ok: false, reason: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) };
+    }
+  }
+
   return async (requests) => {
-    const results = new Map<string, Lookup<GroupGrants>>();
+    const results = new Map<string, LookupResult>();
     for (const request of requests) {
       const key = lookupKey(request);
       const cached = cache.get(key);
@@ -68,9 +82,11 @@ export function iamLookups(options: IamLookupOptions): LookupFetcher {
         results.set(key, cached.value);
         continue;
       }
-      const value = await readGroup(request.account, request.groupName);
-      // Failures are not cached: the next delivery of the event tries again.
-      if (value.ok) cache.set(key, { at: now, value });
+      const value = request.kind === "group-grants" ? await readGroup(request.account, request.groupName) : await readPolicy(request.account, request.policyArn, request.versionId);
+      // Only what cannot change is cached: a policy version's document. A group's policies or a
+      // policy's default version can change between two events (an attacker would make them), and
+      // failures are retried with the next delivery.
+      if (value.ok && request.kind === "policy-document" && request.versionId !== undefined) cache.set(key, { at: now, value });
       results.set(key, value);
     }
     return lookupsFrom(results);

@@ -3,8 +3,8 @@ import type { RuleDocs } from "../rule-docs.js";
 /** What people read about managed-policy-attached: how it rates, and its row in the README's rule table. Not bundled into the functions. */
 export const docs: RuleDocs = {
   severityLogic:
-    "Critical: an admin-equivalent AWS managed policy (AdministratorAccess, IAMFullAccess and similar). High: a broad AWS managed policy (PowerUserAccess\u2026). Medium: any other policy, customer policies included (a customer policy named AdministratorAccess is not AWS's), or one CloudTrail did not record.",
+    "AWS managed policies by name; customer-managed policies by their default version's document, which the responder reads from IAM (its own and the managed accounts), judged like a written document whatever the policy is called. Critical: an admin-equivalent AWS managed policy (AdministratorAccess, IAMFullAccess and similar) or customer document. High: a broad AWS managed policy (PowerUserAccess\u2026), a customer document with privilege-escalation actions on any resource or one trailguard cannot parse. Low: a customer document with neither. Medium: any other AWS managed policy, a customer policy whose document was not read (replay, an unmanaged account, a failed read: the reason says which), or a policy CloudTrail did not record.",
   firesOn:
     "`AttachUserPolicy`, `AttachRolePolicy`, `AttachGroupPolicy`",
-  severity: "critical for admin-equivalent AWS managed policies (AdministratorAccess, IAMFullAccess\u2026); high for broad ones (PowerUserAccess\u2026); medium for any other, customer policies included",
+  severity: "critical for admin-equivalent AWS managed policies (AdministratorAccess, IAMFullAccess\u2026) and customer policies whose document the responder read as admin-equivalent; high for broad ones (PowerUserAccess\u2026) and escalation documents; low for benign customer documents; medium for any other, or a customer document not read (replay)",
 };

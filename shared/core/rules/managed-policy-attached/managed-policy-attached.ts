@@ -2,14 +2,15 @@ import { classifyManagedPolicyArn } from "../../iam/permission-analysis.js";
 import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE, requestString } from "../rule-helpers.js";
-import { GENERIC_POLICY_WHY, type PolicyAssessment, isIamCall, policyMatch } from "../policy-change.js";
+import { type PolicyAssessment, assessLookedUpDocument, customerPolicyOf, isIamCall, policyMatch } from "../policy-change.js";
 
 const ATTACH_EVENTS = ["AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"];
 
 /**
  * A managed policy attached to a user, role or group, judged by which policy it is: the event
- * carries only its ARN, so AWS's administrator and broad managed policies are known by name,
- * and a customer policy (whatever it is called) by nothing more than that it was attached.
+ * carries only its ARN, so AWS's administrator and broad managed policies are known by name, and
+ * a customer policy (whatever it is called) by its default version's document, which the
+ * responder reads (lookups); replay, without it, says the document is unknown.
  */
 export const managedPolicyAttached = defineRule({
   id: "managed-policy-attached",
@@ -20,14 +21,18 @@ export const managedPolicyAttached = defineRule({
     "Check which policy was attached and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent attachment, trailguard's default response quarantines the actor (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked) and contains the principal that received the policy (a group is not contained wholesale: the actions say what to do by hand; `npm run release` undoes containment if the change was planned); detach the policy, review what the grantee did since, and look for further persistence (new keys, users, trust changes). For a customer managed policy, read its default version (aws iam get-policy-version) to see what it grants.",
   eventNames: ATTACH_EVENTS,
   eventSources: [IAM_SOURCE],
-  signals: ["admin-grant"],
+  signals: ["admin-grant", "escalation-grant"],
+  lookups(record, event) {
+    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
+    return customer !== undefined && event.account !== undefined ? [{ kind: "policy-document", account: event.account, policyArn: customer }] : [];
+  },
   evaluate(input) {
     if (!isIamCall(input, ATTACH_EVENTS)) return undefined;
     return policyMatch(input, assessAttachment(input));
   },
 });
 
-function assessAttachment({ record }: RuleInput): PolicyAssessment<"admin-grant"> {
+function assessAttachment({ record, event, lookups }: RuleInput): PolicyAssessment<"admin-grant" | "escalation-grant"> {
   const policyArn = requestString(record, "policyArn");
   const kind = policyArn ? classifyManagedPolicyArn(policyArn) : "other";
   if (kind === "admin") {
@@ -47,5 +52,7 @@ function assessAttachment({ record }: RuleInput): PolicyAssessment<"admin-grant"
       signals: [],
     };
   }
-  return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: [`attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`], signals: [] };
+  const customer = customerPolicyOf(policyArn, event.account);
+  const looked = customer !== undefined && event.account !== undefined ? lookups.policyDocument(event.account, customer) : undefined;
+  return assessLookedUpDocument(looked, `attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`);
 }

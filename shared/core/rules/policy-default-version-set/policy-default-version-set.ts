@@ -1,7 +1,7 @@
 import { quoted } from "../../model/untrusted.js";
 import { defineRule } from "../rule.js";
 import { IAM_SOURCE, requestString } from "../rule-helpers.js";
-import { isIamCall, policyMatch } from "../policy-change.js";
+import { assessLookedUpDocument, customerPolicyOf, isIamCall, policyMatch } from "../policy-change.js";
 
 const EVENTS = ["SetDefaultPolicyVersion"];
 
@@ -18,14 +18,21 @@ export const policyDefaultVersionSet = defineRule({
     "Read the version now in force (aws iam get-policy-version --policy-arn … --version-id …) and compare it with the one it replaced; ask the actor's owner whether the switch was planned. Switching back to an older, broader version is a known escalation path: if the version grants more than it should, set the previous version as default again, delete the unwanted version, and review what the policy's holders did since.",
   eventNames: EVENTS,
   eventSources: [IAM_SOURCE],
-  signals: [],
+  signals: ["admin-grant", "escalation-grant"],
+  lookups(record, event) {
+    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
+    const versionId = requestString(record, "versionId");
+    return customer !== undefined && event.account !== undefined && versionId !== undefined && /^v\d{1,5}$/.test(versionId)
+      ? [{ kind: "policy-document", account: event.account, policyArn: customer, versionId }]
+      : [];
+  },
   evaluate(input) {
     if (!isIamCall(input, EVENTS)) return undefined;
-    return policyMatch(input, {
-      severity: "medium",
-      why: "Switching the default version changes what every holder of the policy can do, and the event does not show the document: an older, broader version is a known escalation path.",
-      reasons: [`default version set to ${quoted(requestString(input.record, "versionId"))}`, "document not visible in the event"],
-      signals: [],
-    });
+    const { record, event, lookups } = input;
+    const versionId = requestString(record, "versionId");
+    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
+    const looked = customer !== undefined && event.account !== undefined && versionId !== undefined ? lookups.policyDocument(event.account, customer, versionId) : undefined;
+    // The event names the version, never its document: the responder reads it; replay cannot.
+    return policyMatch(input, assessLookedUpDocument(looked, `default version set to ${quoted(versionId)}`));
   },
 });

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, type Json, iamCall, policyJson } from "../../../test/support/records.js";
+import { parseConfig } from "../config/config.js";
+import { createAnalyser } from "../engine/analyse.js";
+import type { Finding } from "../model/finding.js";
+import { type Lookup, lookupKey, lookupsFrom } from "../model/lookups.js";
+import { RULES } from "./registry.js";
+
+/**
+ * Customer-managed policies are judged by their documents, which the responder reads (here given
+ * as lookups): attached (the default version) or made default (the named version). Whatever the
+ * policy is called, an admin-equivalent document is critical; a benign one low.
+ */
+const analyser = createAnalyser(parseConfig({ mode: "enforce" }, "test"), RULES);
+const POLICY = `arn:aws:iam::${ACCOUNT}:policy/ReadOnlyHelpdesk`;
+const ADMIN_DOC = encodeURIComponent(policyJson({ Effect: "Allow", Action: "*", Resource: "*" }));
+const READ_DOC = encodeURIComponent(policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }));
+
+function judged(record: Json, rule: string, document?: Lookup<string>, versionId?: string): Finding | undefined {
+  const lookups = document ? lookupsFrom(new Map([[lookupKey({ kind: "policy-document", account: ACCOUNT, policyArn: POLICY, ...(versionId ? { versionId } : {}) }), document]])) : undefined;
+  const analysis = analyser.analyse(record, lookups);
+  return analysis.kind === "analysed" ? analysis.findings.find((finding) => finding.ruleId === rule) : undefined;
+}
+
+describe("customer-managed policies judged by their documents", () => {
+  const attach = iamCall("AttachUserPolicy", { userName: "bob", policyArn: POLICY });
+  const setDefault = iamCall("SetDefaultPolicyVersion", { policyArn: POLICY, versionId: "v3" });
+
+  it("asks for the attached policy's default version and for the named version made default; never for AWS managed policies or another account's", () => {
+    expect(analyser.lookupsFor(attach)).toEqual([{ kind: "policy-document", account: ACCOUNT, policyArn: POLICY }]);
+    expect(analyser.lookupsFor(setDefault)).toEqual([{ kind: "policy-document", account: ACCOUNT, policyArn: POLICY, versionId: "v3" }]);
+    expect(analyser.lookupsFor(iamCall("AttachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }))).toEqual([]);
+    expect(analyser.lookupsFor(iamCall("AttachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::999988887777:policy/x" }))).toEqual([]);
+    expect(analyser.lookupsFor(iamCall("SetDefaultPolicyVersion", { policyArn: POLICY, versionId: "v3 or else" }))).toEqual([]);
+  });
+
+  it("an innocently named customer policy that is admin-equivalent: critical, both for the attach and the default switch, and contained", () => {
+    const attached = judged(attach, "managed-policy-attached", { ok: true, value: ADMIN_DOC });
+    expect([attached?.severity, ...(attached?.signals ?? [])]).toEqual(["critical", "admin-grant"]);
+    expect(attached?.actions.length).toBeGreaterThan(0);
+    expect(attached?.evidence?.policyDocument).toContain('"Action": "*"');
+    const switched = judged(setDefault, "policy-default-version-set", { ok: true, value: ADMIN_DOC }, "v3");
+    expect([switched?.severity, ...(switched?.signals ?? [])]).toEqual(["critical", "admin-grant"]);
+  });
+
+  it("a benign document is low; an unreadable one medium with the reason; a broken one high", () => {
+    expect(judged(attach, "managed-policy-attached", { ok: true, value: READ_DOC })?.severity).toBe("low");
+    const denied = judged(attach, "managed-policy-attached", { ok: false, reason: "AccessDenied: no" });
+    expect(denied?.severity).toBe("medium");
+    expect(denied?.reasons[0]).toContain("AccessDenied");
+    expect(judged(setDefault, "policy-default-version-set", { ok: true, value: "%7B%22Statement%22" }, "v3")?.severity).toBe("high");
+  });
+});
