@@ -21,7 +21,7 @@ Replays CloudTrail events through trailguard's rules and shows the findings and 
 it would take. By default nothing is sent to AWS.
 
 Paths are files or folders (searched recursively for .json, .json.gz, .jsonl, .gz); "-" reads
-standard input. With no path, the bundled sample events in events/ are replayed.
+standard input. With no path, the bundled sample events (every rule pack's samples/) are replayed.
 Accepted: EventBridge events, raw CloudTrail records, CloudTrail log files {"Records":[...]}
 (gzip or not), JSON arrays and JSON Lines of those, and 'aws cloudtrail lookup-events' output.
 

@@ -90,7 +90,7 @@ describe("replay CLI: output contract", { timeout: testTimeout(1, REPLAY_BOUND_M
     for (const finding of findings) {
       expect(typeof finding.eventId).toBe("string");
       expect(typeof finding.ruleId).toBe("string");
-      expect(["root-activity", "access-key", "credential", "policy-change", "trust-update", "tampering"]).toContain(finding.category);
+      expect(["root-activity", "access-key", "credential", "policy-change", "trust-update", "resource-exposure", "tampering"]).toContain(finding.category);
       expect(["info", "low", "medium", "high", "critical"]).toContain(finding.severity);
       expect(typeof finding.title).toBe("string");
       expect(Array.isArray(finding.actions)).toBe(true);

@@ -7,9 +7,9 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { DEFAULT_CONFIG } from "../../shared/core/config/config.js";
 import { atLeast } from "../../shared/core/model/severity.js";
 import { createAnalyser } from "../../shared/core/engine/analyse.js";
-import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/core/rules/registry.js";
+import { EXPOSURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/core/rules/registry.js";
 import { WATCHED_OPERATIONS } from "../../shared/core/rules/trailguard-tampering/trailguard-tampering.js";
-import type { OwnResources } from "../../shared/core/self/own-resources.js";
+import { type OwnResources, ownResourcesSchema } from "../../shared/core/self/own-resources.js";
 import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/core/self/self-knowledge.js";
 import type { DetectionRule } from "../../shared/core/rules/rule.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "../integration/moto-aws.js";
@@ -88,7 +88,7 @@ describe("serverless package (offline)", () => {
 
   it("runs on a Node.js runtime AWS still creates (nodejs22.x or newer), never nodejs20.x", () => {
     const functions = resourcesOfType("AWS::Lambda::Function");
-    expect(functions.map(([id]) => id).sort()).toEqual(["HeartbeatLambdaFunction", "IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction", "TamperDashmonitorLambdaFunction"]);
+    expect(functions.map(([id]) => id).sort()).toEqual(["ExposureDashmonitorLambdaFunction", "HeartbeatLambdaFunction", "IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction", "TamperDashmonitorLambdaFunction"]);
     for (const [, fn] of functions) expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
   });
 
@@ -100,7 +100,8 @@ describe("serverless package (offline)", () => {
       sizes[zip] = total;
       console.log(`bundle ${zip}: ${(total / 1024).toFixed(0)} KB unzipped, ${(statSync(join(packageDir, zip)).size / 1024).toFixed(0)} KB zipped`);
     }
-    expect(Object.keys(sizes).sort()).toEqual(["heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
+    expect(Object.keys(sizes).sort()).toEqual(["exposure-monitor.zip", "heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
+    expect(sizes["exposure-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
     // The SQS client (~50 KiB) that verifies every input message is the price of the protected
     // input path; the responder also carries IAM, STS, SNS, DynamoDB and Powertools Idempotency,
     // and quarantine (reads, attach, the containment ledger). Each function carries its own
@@ -124,7 +125,7 @@ describe("serverless package (offline)", () => {
   it("creates no unused default role: every function has a role of its own", () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = resourcesOfType("AWS::IAM::Role").map(([id]) => id).sort();
-    expect(roles).toEqual(["HeartbeatIamRoleLambdaExecution", "IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution", "TamperDashmonitorIamRoleLambdaExecution"]);
+    expect(roles).toEqual(["ExposureDashmonitorIamRoleLambdaExecution", "HeartbeatIamRoleLambdaExecution", "IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution", "TamperDashmonitorIamRoleLambdaExecution"]);
     for (const [id, fn] of resourcesOfType("AWS::Lambda::Function")) {
       expect(fn.Properties.Role, id).toEqual({ "Fn::GetAtt": [id.replace("LambdaFunction", "IamRoleLambdaExecution"), "Arn"] });
     }
@@ -259,7 +260,7 @@ describe("serverless package (offline)", () => {
     const statements = (policy?.Properties.PolicyDocument as { Statement: Array<Statement & { Principal: unknown; Condition?: Record<string, Record<string, unknown>> }> }).Statement;
     const publishers = statements.filter((statement) => statement.Effect === "Allow" && asList(statement.Action).includes("sns:Publish"));
     expect(publishers.map((statement) => statement.Principal)).toEqual([
-      { AWS: ["iam-responder", "root-monitor", "tamper-monitor"].map((fn) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/trailguard-prod-${fn}` })) },
+      { AWS: ["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor"].map((fn) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/trailguard-prod-${fn}` })) },
       { Service: "cloudwatch.amazonaws.com" },
     ]);
     const nobodyElse = statements.find((statement) => statement.Sid === "NobodyElsePublishes");
@@ -290,7 +291,7 @@ describe("serverless package (offline)", () => {
     expect(resourcesOfType("AWS::Lambda::EventInvokeConfig")).toEqual([]);
   });
 
-  it.each(["IamDashresponder", "RootDashmonitor", "TamperDashmonitor"])("%s: only its rules may send to its queue, only its role may receive, and its function reads it with partial batch failures", (id) => {
+  it.each(["IamDashresponder", "RootDashmonitor", "ExposureDashmonitor", "TamperDashmonitor"])("%s: only its rules may send to its queue, only its role may receive, and its function reads it with partial batch failures", (id) => {
     const queueId = `${id}InputQueue`;
     const ownRules = resourcesOfType("AWS::Events::Rule")
       .filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(`"${queueId}"`))
@@ -323,8 +324,8 @@ describe("serverless package (offline)", () => {
         "input-rejected",
         "heartbeat-missing",
         "heartbeat-not-matched",
-        ...["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
-        ...["iam-responder", "root-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
+        ...["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
+        ...["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
       ]
         .map((name) => `trailguard-prod-${name}`)
         .sort(),
@@ -353,11 +354,14 @@ describe("serverless package (offline)", () => {
     for (const [id, rule] of rules) expect(JSON.stringify(rule.Properties.EventPattern).length, id).toBeLessThanOrEqual(2048);
   });
 
-  it("routes exactly the event names and sources the IAM rules handle to the responder (resource sharing and Roles Anywhere included), console sign-ins under their own detail-type", () => {
+  it("routes exactly the event names and sources the IAM rules handle to the responder (Roles Anywhere included; resource sharing to the exposure monitor), console sign-ins under their own detail-type", () => {
     const pattern = { detail: callsOf("IamDashresponder") };
     const isSignIn = (ruleDef: DetectionRule) => (ruleDef.eventSources ?? []).every((source) => source === "signin.amazonaws.com");
     expect(new Set(pattern.detail.eventSource)).toEqual(new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventSources ?? [])));
-    expect(pattern.detail.eventSource).toEqual(expect.arrayContaining(["iam.amazonaws.com", "s3.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com", "rolesanywhere.amazonaws.com"]));
+    expect(pattern.detail.eventSource).toEqual(expect.arrayContaining(["iam.amazonaws.com", "rolesanywhere.amazonaws.com"]));
+    // Resources shared outside go to the exposure monitor, not the responder.
+    expect(pattern.detail.eventSource).not.toContain("s3.amazonaws.com");
+    expect(callsOf("ExposureDashmonitor").eventSource).toEqual(expect.arrayContaining(["s3.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com"]));
     const handled = new Set(IAM_RULES.filter((ruleDef) => !isSignIn(ruleDef)).flatMap((ruleDef) => ruleDef.eventNames ?? []));
     expect(new Set(pattern.detail.eventName)).toEqual(handled);
     const signIn = template.Resources.IamDashresponderSignInRule?.Properties.EventPattern as { source: string[]; "detail-type": string[]; detail: { eventName: string[] } };
@@ -372,7 +376,7 @@ describe("serverless package (offline)", () => {
     const identity = template.Resources.TamperDashmonitorOwnIdentityRule?.Properties;
     expect(identity?.State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
     const issuers = (identity?.EventPattern as { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } }).detail.userIdentity.sessionContext.sessionIssuer.arn;
-    expect(issuers).toHaveLength(4);
+    expect(issuers).toHaveLength(5);
     // The root monitor watches the tamper monitor's identity only.
     const watcher = template.Resources.RootDashmonitorOwnIdentityRule?.Properties.EventPattern as typeof identity extends never ? never : { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } };
     expect(watcher.detail.userIdentity.sessionContext.sessionIssuer.arn).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailguard-prod-tamper-monitor" }]);
@@ -394,9 +398,13 @@ describe("serverless package (offline)", () => {
     const watched = resolveOwnResources(variables("RootDashmonitor").TRAILGUARD_OWN_RESOURCES);
     expect(watched.functions).toEqual(["trailguard-prod-tamper-monitor"]);
     expect(watched.queues).toEqual(["<TamperDashmonitorInputQueue.Arn>"]);
-    // Lambda allows 4 KB of environment per function.
+    // Lambda allows 4 KB of environment per function (keys and values), measured as CloudFormation
+    // will resolve it, at the longest: a 10-character partition, a 14-character region, the
+    // 28-character stack, and every resource reference a 100-character ARN.
     for (const [id, fn] of resourcesOfType("AWS::Lambda::Function")) {
-      expect(JSON.stringify((fn.Properties.Environment as { Variables: unknown }).Variables).length, id).toBeLessThan(3500);
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const resolved = Object.entries(variables).reduce((total, [key, value]) => total + key.length + resolvedLength(value), 0);
+      expect(resolved, id).toBeLessThan(3900);
     }
   });
 
@@ -451,9 +459,23 @@ function sourceFunction(fn: string) {
 }
 
 /** TRAILGUARD_OWN_RESOURCES as CloudFormation will resolve it, with ${X} shown as <X>. */
+/** The length of a template value once CloudFormation resolves it, at the longest (see the 4 KB test). */
+function resolvedLength(value: unknown): number {
+  const pseudo: Record<string, number> = { "AWS::Partition": 10, "AWS::AccountId": 12, "AWS::Region": 14, "AWS::StackName": 28 };
+  if (typeof value === "string") return value.length;
+  const object = value as Record<string, unknown>;
+  if (typeof object["Fn::Sub"] === "string") return object["Fn::Sub"].replace(/\$\{([^}]+)\}/g, (_all, name: string) => "x".repeat(pseudo[name] ?? 100)).length;
+  if (Array.isArray(object["Fn::Join"])) {
+    const [separator, parts] = object["Fn::Join"] as [string, unknown[]];
+    return parts.reduce<number>((total, part) => total + resolvedLength(part), 0) + separator.length * Math.max(0, parts.length - 1);
+  }
+  return 100;
+}
+
+/** TRAILGUARD_OWN_RESOURCES as the functions read it: placeholders for what CloudFormation substitutes, parsed (and expanded) by the real schema. */
 function resolveOwnResources(value: unknown): OwnResources {
   const sub = (value as { "Fn::Sub": string })["Fn::Sub"];
-  return JSON.parse(sub.replace(/\$\{([^}]+)\}/g, "<$1>")) as OwnResources;
+  return ownResourcesSchema.parse(JSON.parse(sub.replace(/\$\{([^}]+)\}/g, "<$1>")));
 }
 
 describe("serverless invoke local (offline, dry-run)", () => {
@@ -513,7 +535,7 @@ function resolveIntrinsics(value: unknown): unknown {
 }
 
 describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven on moto_server", () => {
-  const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "tamper-monitor": TAMPER_RULES };
+  const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "exposure-monitor": EXPOSURE_RULES, "tamper-monitor": TAMPER_RULES };
   const samples = bundledSamples().map((sample) => ({ name: sample.name, event: JSON.parse(readFileSync(sample.path, "utf8")) as SampleEvent }));
   const role = (fn: string) => ({
     type: "AssumedRole",
@@ -569,7 +591,7 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     for (const [id, rule] of resourcesOfType("AWS::Events::Rule")) {
       if (rule.Properties.ScheduleExpression) continue;
       const [target] = rule.Properties.Targets as Array<{ Arn: { "Fn::GetAtt": [string, string] } }>;
-      const fn = { IamDashresponderInputQueue: "iam-responder", RootDashmonitorInputQueue: "root-monitor", TamperDashmonitorInputQueue: "tamper-monitor" }[target?.Arn["Fn::GetAtt"][0] ?? ""];
+      const fn = { IamDashresponderInputQueue: "iam-responder", RootDashmonitorInputQueue: "root-monitor", ExposureDashmonitorInputQueue: "exposure-monitor", TamperDashmonitorInputQueue: "tamper-monitor" }[target?.Arn["Fn::GetAtt"][0] ?? ""];
       if (!fn) throw new Error(`rule ${id} targets no input queue`);
       if (!queueOf.has(fn)) {
         const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(`pattern-${fn}`) }));

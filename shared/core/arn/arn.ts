@@ -53,6 +53,11 @@ export function isIamName(value: string | undefined): value is string {
   return value !== undefined && IAM_NAME.test(value);
 }
 
+/** An IAM group name: the same characters as a user or role name, up to 128 of them. */
+export function isIamGroupName(value: string | undefined): value is string {
+  return value !== undefined && /^[\w+=,.@-]{1,128}$/.test(value);
+}
+
 /** An IAM path as IAM writes it: `/`, or `/` + printable ASCII + `/`, 512 characters at most. */
 export function isIamPath(value: string | undefined): value is string {
   if (value === undefined) return false;

@@ -9,6 +9,8 @@ export interface GroupGrants {
   readonly managedPolicyArns: readonly string[];
   /** The inline policies and the default versions of attached customer-managed policies, as IAM returns them. */
   readonly documents: readonly { readonly name: string; readonly document: string }[];
+  /** Set when not every policy could be read (too many to read within the time an event may take): why. */
+  readonly incomplete?: string;
 }
 
 export type Lookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

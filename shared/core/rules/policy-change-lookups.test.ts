@@ -43,8 +43,8 @@ describe("customer-managed policies judged by their documents", () => {
     expect([switched?.severity, ...(switched?.signals ?? [])]).toEqual(["critical", "admin-grant"]);
   });
 
-  it("a benign document is low; an unreadable one medium with the reason; a broken one high", () => {
-    expect(judged(attach, "managed-policy-attached", { ok: true, value: READ_DOC })?.severity).toBe("low");
+  it("a document read as harmless stays medium (a default switched back since would read so); an unreadable one medium with the reason; a broken one high", () => {
+    expect(judged(attach, "managed-policy-attached", { ok: true, value: READ_DOC })?.severity).toBe("medium");
     const denied = judged(attach, "managed-policy-attached", { ok: false, reason: "AccessDenied: no" });
     expect(denied?.severity).toBe("medium");
     expect(denied?.reasons[0]).toContain("AccessDenied");

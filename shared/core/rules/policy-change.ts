@@ -163,7 +163,7 @@ export function assessLookedUpDocument(
     return {
       severity: "medium",
       why: GENERIC_POLICY_WHY,
-      reasons: [`${what}: its document ${looked === undefined ? "was not read (replay, or an account trailguard does not manage)" : `could not be read: ${looked.reason}`}`],
+      reasons: [`${what}: its document ${looked === undefined ? "was not read (replay, an AWS managed policy trailguard does not rate by name, or an account it does not manage)" : `could not be read: ${looked.reason}`}`],
       signals: [],
     };
   }
@@ -182,7 +182,15 @@ export function assessLookedUpDocument(
     };
   }
   if (verdict.escalationActions.length > 0) return { severity: "high", why: GENERIC_POLICY_WHY, reasons: [`${what}, read from IAM:`, ...escalationReasons(verdict)], signals: ["escalation-grant"], evidence };
-  return { severity: "low", why: GENERIC_POLICY_WHY, reasons: [`${what}, read from IAM: grants nothing admin-equivalent and no privilege-escalation action on any resource`], signals: [], evidence };
+  // Read after the call: a default version switched back since (to hide the grant) reads as
+  // harmless, so a harmless read stays medium, as if unread; only what it finds raises it.
+  return {
+    severity: "medium",
+    why: GENERIC_POLICY_WHY,
+    reasons: [`${what}, as read from IAM when trailguard judged the event (it may have changed since the call): grants nothing admin-equivalent and no privilege-escalation action on any resource`],
+    signals: [],
+    evidence,
+  };
 }
 
 /** A customer-managed policy ARN of the event's account (AWS managed ones are known by name). */

@@ -10,12 +10,11 @@ import { permissionsBoundaryChange } from "./permissions-boundary-change/permiss
 import { policyDefaultVersionSet } from "./policy-default-version-set/policy-default-version-set.js";
 import { policyDocumentGrant } from "./policy-document-grant/policy-document-grant.js";
 import { policyPermissionsRemoved } from "./policy-permissions-removed/policy-permissions-removed.js";
-import { resourceSharedOutside } from "./resource-shared-outside/resource-shared-outside.js";
 import { roleTrustUpdate } from "./role-trust-update/role-trust-update.js";
 import type { DetectionRule } from "./rule.js";
 
 /**
- * The IAM responder's rules, in report order: every category but root-activity and tampering.
+ * The IAM responder's rules, in report order: every category but root-activity, resource-exposure and tampering.
  * Credentials, privilege and trust: what the responder can contain.
  */
 export const IAM_RULES: readonly DetectionRule[] = [
@@ -32,5 +31,4 @@ export const IAM_RULES: readonly DetectionRule[] = [
   policyPermissionsRemoved,
   roleTrustUpdate,
   identityProviderChanged,
-  resourceSharedOutside,
 ];

@@ -5,7 +5,7 @@ import { bundledSamples } from "../../edges/replay/bundled-samples.js";
 import { parseConfig } from "../config/config.js";
 import { createAnalyser } from "../engine/analyse.js";
 import { RULE_CATALOG } from "./catalog.generated.js";
-import { IAM_RULES, ROOT_RULES, RULES, TAMPER_RULES } from "./registry.js";
+import { EXPOSURE_RULES, IAM_RULES, ROOT_RULES, RULES, TAMPER_RULES } from "./registry.js";
 import { renderRuleCatalog } from "../report/rule-table.js";
 import { RULE_DOCS } from "./rule-docs.js";
 import { type DetectionRule, defineRule } from "./rule.js";
@@ -70,9 +70,10 @@ describe("rule packs: a rule is one folder", () => {
     expect(ROOT_RULES.filter((rule) => rule.category !== "root-activity").map((rule) => rule.id), "registry-root.ts holds root-activity rules only").toEqual([]);
     expect(TAMPER_RULES.filter((rule) => rule.category !== "tampering").map((rule) => rule.id), "registry-tamper.ts holds tampering rules only").toEqual([]);
     expect(
-      IAM_RULES.filter((rule) => rule.category === "root-activity" || rule.category === "tampering").map((rule) => rule.id),
-      "registry-iam.ts holds neither root-activity nor tampering rules",
+      IAM_RULES.filter((rule) => rule.category === "root-activity" || rule.category === "tampering" || rule.category === "resource-exposure").map((rule) => rule.id),
+      "registry-iam.ts holds no root-activity, resource-exposure or tampering rules",
     ).toEqual([]);
+    expect(EXPOSURE_RULES.filter((rule) => rule.category !== "resource-exposure").map((rule) => rule.id), "registry-exposure.ts holds resource-exposure rules only").toEqual([]);
   });
 
   it("the generated catalog (every rule's id, category and signals, which functions check configuration against) is the registry's", () => {

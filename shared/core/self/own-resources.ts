@@ -9,7 +9,13 @@ import "../model/zod.js";
  */
 const names = z._default(z.array(z.string().check(z.minLength(1), z.maxLength(2048))), []);
 
-export const ownResourcesSchema = z.strictObject({
+const listedSchema = z.strictObject({
+  /**
+   * The stack's resource prefix (`<service>-<stage>`). When set, function, rule, table and alarm
+   * names are given without it and log groups as function names: the stack writes them that way
+   * to fit every name into Lambda's 4 KB of environment variables. Expanded when parsed.
+   */
+  prefix: z.optional(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, "must be a stack resource prefix such as trailguard-prod"))),
   /** The CloudFormation stack. */
   stacks: names,
   /** Lambda function names. */
@@ -30,7 +36,24 @@ export const ownResourcesSchema = z.strictObject({
   logGroups: names,
 });
 
-export type OwnResources = z.output<typeof ownResourcesSchema>;
+type Listed = z.output<typeof listedSchema>;
+export type OwnResources = Omit<Listed, "prefix">;
+
+/** With a prefix, names are expanded to what AWS calls them; without one they are taken as given. */
+function expand({ prefix, ...listed }: Listed): OwnResources {
+  if (prefix === undefined) return listed;
+  const named = (values: readonly string[]) => values.map((value) => `${prefix}-${value}`);
+  return {
+    ...listed,
+    functions: named(listed.functions),
+    rules: named(listed.rules),
+    tables: named(listed.tables),
+    alarms: named(listed.alarms),
+    logGroups: listed.logGroups.map((value) => `/aws/lambda/${prefix}-${value}`),
+  };
+}
+
+export const ownResourcesSchema = z.pipe(listedSchema, z.transform(expand));
 export type OwnResourceKind = keyof OwnResources;
 
 export const NO_OWN_RESOURCES: OwnResources = ownResourcesSchema.parse({});

@@ -1,4 +1,4 @@
-import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
+import { EXPOSURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
 import type { DetectionRule } from "../rules/rule.js";
 import { type RenderedPattern, type TemplateValue, renderPatterns } from "./event-patterns.js";
 
@@ -18,7 +18,7 @@ export interface StackNames {
 
 /** Functions fed by EventBridge through an input queue, with the rules each runs. */
 export interface Consumer {
-  readonly name: "iam-responder" | "root-monitor" | "tamper-monitor";
+  readonly name: "iam-responder" | "root-monitor" | "exposure-monitor" | "tamper-monitor";
   readonly rules: readonly DetectionRule[];
   /** Whose identity its rules watch (trailguardCallersOnly rules): functions by name. */
   readonly watchesIdentityOf: readonly FunctionName[];
@@ -27,12 +27,13 @@ export interface Consumer {
 }
 
 export type FunctionName = Consumer["name"] | "heartbeat";
-export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"];
+export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor", "heartbeat"];
 
 export const CONSUMERS: readonly Consumer[] = [
   { name: "iam-responder", rules: IAM_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
   // The root monitor watches the watcher: the tamper monitor cannot be trusted to report its own replacement.
   { name: "root-monitor", rules: ROOT_MONITOR_RULES, watchesIdentityOf: ["tamper-monitor"], watchesResourcesOf: ["tamper-monitor"] },
+  { name: "exposure-monitor", rules: EXPOSURE_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
   { name: "tamper-monitor", rules: TAMPER_RULES, watchesIdentityOf: FUNCTION_NAMES, watchesResourcesOf: "all" },
 ];
 
@@ -297,18 +298,22 @@ export function ownResourcesValue(names: StackNames, scope: "all" | readonly Fun
   const fns = scope === "all" ? FUNCTION_NAMES : scope;
   const consumers = CONSUMERS.filter((consumer) => fns.includes(consumer.name));
   const everything = scope === "all";
+  // Names without the prefix (the parser adds it back): every name must fit Lambda's 4 KB of
+  // environment variables, with the ARNs CloudFormation substitutes.
+  const unprefixed = (name: string) => (name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name);
   const value = {
+    prefix,
     stacks: everything ? ["${AWS::StackName}"] : [],
-    functions: fns.map((fn) => functionNameOf(names, fn)),
-    rules: [...consumers.flatMap((consumer) => consumerRules(names, consumer).map((rule) => rule.name)), ...(fns.includes("heartbeat") ? [`${prefix}-heartbeat-schedule`] : [])],
+    functions: [...fns],
+    rules: [...consumers.flatMap((consumer) => consumerRules(names, consumer).map((rule) => unprefixed(rule.name))), ...(fns.includes("heartbeat") ? ["heartbeat-schedule"] : [])],
     topics: everything ? ["${AlertTopic}"] : [],
     keys: everything ? ["${AlertKey.Arn}", `alias/${prefix}-alerts`] : [],
-    tables: everything ? [`${prefix}-idempotency`] : [],
+    tables: everything ? ["idempotency"] : [],
     queues: [...consumers.map((consumer) => `\${${queueIdOf(consumer.name)}.Arn}`), ...(everything ? ["${DeliveryDeadLetterQueue.Arn}"] : [])],
     alarms: alarms(names)
       .filter((alarm) => everything || fns.some((fn) => alarm.name.startsWith(`${prefix}-${fn}-`)))
-      .map((alarm) => alarm.name),
-    logGroups: fns.map((fn) => `/aws/lambda/${functionNameOf(names, fn)}`),
+      .map((alarm) => unprefixed(alarm.name)),
+    logGroups: [...fns],
   };
   return { "Fn::Sub": JSON.stringify(value) };
 }

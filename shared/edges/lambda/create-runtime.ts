@@ -30,7 +30,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return iamLookups({
         iamFor: (account) => accountClients.iamFor(account),
         mayRead: async (account) => config.managedAccounts.includes(account) || (await accountClients.self()).account === account,
-        now,
       });
     },
   );

@@ -28,6 +28,7 @@ describe("group membership added (AddUserToGroup)", () => {
     expect(analyser.lookupsFor(added("readers"))).toEqual([{ kind: "group-grants", account: ACCOUNT, groupName: "readers" }]);
     expect(analyser.lookupsFor(added("readers", { errorCode: "AccessDenied" }))).toEqual([]);
     expect(analyser.lookupsFor(added("bad name/../x"))).toEqual([]);
+    expect(analyser.lookupsFor(added("g".repeat(128)))).toEqual([{ kind: "group-grants", account: ACCOUNT, groupName: "g".repeat(128) }]);
     expect(analyser.lookupsFor(iamCall("RemoveUserFromGroup", { groupName: "readers", userName: "x" }))).toEqual([]);
   });
 
@@ -46,8 +47,13 @@ describe("group membership added (AddUserToGroup)", () => {
     expect(judged(added("readers"), grants([], [{ name: "inline", document: '{"Statement": [' }]))?.severity).toBe("high");
   });
 
-  it("a group that grants nothing of the kind is low; a broad AWS policy is high", () => {
-    expect(judged(added("readers"), grants(["arn:aws:iam::aws:policy/ReadOnlyAccess"], [{ name: "inline", document: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }]))?.severity).toBe("low");
+  it("a group read as harmless stays medium (it may have been emptied since the call, to hide the grant); a broad AWS policy is high", () => {
+    const harmless = judged(added("readers"), grants(["arn:aws:iam::aws:policy/ReadOnlyAccess"], [{ name: "inline", document: policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }]));
+    expect(harmless?.severity).toBe("medium");
+    expect(harmless?.reasons[0]).toMatch(/may have changed since the call/);
+    const partial = judged(added("readers"), { ok: true, value: { managedPolicyArns: [], documents: [], incomplete: "41 inline policies" } });
+    expect(partial?.severity).toBe("medium");
+    expect(partial?.reasons.join(" ")).toContain("not every policy of the group was read");
     expect(judged(added("readers"), grants(["arn:aws:iam::aws:policy/PowerUserAccess"]))?.severity).toBe("high");
   });
 

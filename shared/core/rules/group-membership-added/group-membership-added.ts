@@ -1,4 +1,4 @@
-import { isIamName } from "../../arn/arn.js";
+import { isIamGroupName } from "../../arn/arn.js";
 import { analysePermissions, classifyManagedPolicyArn } from "../../iam/permission-analysis.js";
 import { parsePolicyDocument } from "../../iam/policy-document.js";
 import type { Severity } from "../../model/severity.js";
@@ -25,7 +25,7 @@ export const groupMembershipAdded = defineRule({
   signals: ["admin-grant", "escalation-grant"],
   lookups(record, event) {
     const groupName = requestString(record, "groupName");
-    return groupName !== undefined && isIamName(groupName) && event.account !== undefined ? [{ kind: "group-grants", account: event.account, groupName }] : [];
+    return groupName !== undefined && isIamGroupName(groupName) && event.account !== undefined ? [{ kind: "group-grants", account: event.account, groupName }] : [];
   },
   evaluate({ record, actor, event, lookups }) {
     if (event.eventSource !== IAM_SOURCE || event.eventName !== "AddUserToGroup") return undefined;
@@ -39,13 +39,21 @@ export const groupMembershipAdded = defineRule({
         severity: "medium",
         summary,
         whyItMatters: "The user now holds whatever the group grants, and this event does not show what that is: read the group's policies.",
-        reasons: [grants === undefined ? "the group's policies were not read (replay, or an account trailguard does not manage)" : `the group's policies could not be read: ${grants.reason}`],
+        reasons: [
+          grants !== undefined
+            ? `the group's policies could not be read: ${grants.reason}`
+            : groupName === undefined || !isIamGroupName(groupName)
+              ? `the group name ${quoted(groupName)} is not one IAM accepts, so it was not read`
+              : "the group's policies were not read (replay, an alert-only function, or an account trailguard does not manage)",
+        ],
         signals: [],
         target,
       };
     }
     const reasons: string[] = [];
-    let severity: Severity = "low";
+    // What IAM says now, not at the call: a group emptied since (to hide the grant) reads as
+    // harmless, so a harmless read stays medium, as if unread; only what it finds raises it.
+    let severity: Severity = "medium";
     let admin = false;
     let escalation = false;
     for (const arn of grants.value.managedPolicyArns) {
@@ -76,7 +84,8 @@ export const groupMembershipAdded = defineRule({
     }
     if (admin) severity = "critical";
     else if (escalation) severity = "high";
-    if (reasons.length === 0) reasons.push(`the group grants nothing admin-equivalent (${grants.value.managedPolicyArns.length} managed, ${grants.value.documents.length} read documents)`);
+    if (grants.value.incomplete) reasons.push(`not every policy of the group was read: ${grants.value.incomplete}`);
+    if (reasons.length === 0) reasons.push(`as read from IAM when trailguard judged the event (it may have changed since the call), the group grants nothing admin-equivalent (${grants.value.managedPolicyArns.length} managed, ${grants.value.documents.length} read documents)`);
     return {
       severity,
       ...(admin ? { title: "User added to an admin-equivalent group" } : {}),

@@ -7,7 +7,7 @@ describe("policy-default-version-set", () => {
   it("is medium in replay: the version made default is named, its document is not in the event and was not read", () => {
     const finding = findingOf(iamCall("SetDefaultPolicyVersion", { policyArn: `arn:aws:iam::${ACCOUNT}:policy/ci-deploy`, versionId: "v1" }), RULE);
     expect(finding.severity).toBe("medium");
-    expect(finding.reasons).toEqual(['default version set to "v1": its document was not read (replay, or an account trailguard does not manage)']);
+    expect(finding.reasons).toEqual(['default version set to "v1": its document was not read (replay, an AWS managed policy trailguard does not rate by name, or an account it does not manage)']);
     expect(finding.signals).toEqual([]);
     expect(finding.actions).toEqual([]);
     expect(finding.target).toMatchObject({ kind: "policy", policyArn: `arn:aws:iam::${ACCOUNT}:policy/ci-deploy` });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ACCOUNT, type Json, analyse, cloudTrailRecord, findingsOf, iamUser, policyJson } from "../../../../test/support/records.js";
 import { callRouting, renderPatterns } from "../../stack/event-patterns.js";
-import { IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../registry.js";
+import { EXPOSURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../registry.js";
 import { resourceSharedOutside } from "./resource-shared-outside.js";
 
 /**
@@ -172,11 +172,12 @@ describe("every service's way of sharing", () => {
 });
 
 describe("delivery", () => {
-  it("runs in the IAM responder, alert only, and its events are in the responder's EventBridge pattern", () => {
-    expect(IAM_RULES).toContain(resourceSharedOutside);
+  it("runs in the exposure monitor (its own function, away from the responder and the tamper monitor), alert only, and its events are in that function's EventBridge patterns", () => {
+    expect(EXPOSURE_RULES).toEqual([resourceSharedOutside]);
+    expect(IAM_RULES).not.toContain(resourceSharedOutside);
     expect(ROOT_MONITOR_RULES).not.toContain(resourceSharedOutside);
     expect(TAMPER_RULES).not.toContain(resourceSharedOutside);
-    const detail = callRouting(renderPatterns(IAM_RULES, []));
+    const detail = callRouting(renderPatterns(EXPOSURE_RULES, []));
     for (const source of resourceSharedOutside.eventSources ?? []) expect(detail.eventSource).toContain(source);
     for (const name of resourceSharedOutside.eventNames ?? []) expect(detail.eventName).toContain(name);
     expect(finding(bucketPolicy(anyone()), { mode: "enforce" })?.actions).toEqual([]);

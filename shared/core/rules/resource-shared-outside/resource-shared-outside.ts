@@ -173,7 +173,7 @@ const READERS: ReadonlyMap<string, ReadonlyMap<string, Reader>> = new Map<string
 export const resourceSharedOutside = defineRule({
   id: "resource-shared-outside",
   title: "Resource shared outside the account",
-  category: "trust-update",
+  category: "resource-exposure",
   technique: { id: "T1537", name: "Transfer Data to Cloud Account" },
   runbook:
     "Read who the resource was opened to. If the account is not yours or a partner's, undo it now: remove the statement or permission (aws s3api delete-bucket-policy or put-bucket-policy with the previous one, aws ec2 modify-snapshot-attribute / modify-image-attribute --operation-type remove, aws rds modify-db-snapshot-attribute --values-to-remove, aws lambda remove-permission, aws kms put-key-policy, aws sns/sqs remove-permission or set the previous policy, aws secretsmanager delete-resource-policy, aws ram disassociate-resource-share), then look for use from outside (S3 server access logs or data events, SharedSnapshotVolumeCreated / CopySnapshot in the other account if it is yours, Lambda invocations) and treat the actor's session as compromised: what else did it do? Add partner accounts to the trusted accounts setting.",

@@ -1,0 +1,6 @@
+import { EXPOSURE_RULES } from "../shared/core/rules/registry-exposure.js";
+import { createAlertRuntime } from "../shared/edges/lambda/create-alert-runtime.js";
+import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
+
+/** Resources shared outside the account (bucket policies, snapshots, Lambda permissions…): detect and alert. */
+export const handler = lambdaEntry(createAlertRuntime({ rules: EXPOSURE_RULES }));
