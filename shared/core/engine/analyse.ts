@@ -49,9 +49,10 @@ export function createAnalyser(config: TrailguardConfig, rules: readonly Detecti
   const prefilter = candidateFilter(rules, ownRoleArns);
   const readOnlyRules = rules.some((rule) => rule.includesReadOnly);
   const askers = rules.filter((rule) => rule.lookups !== undefined);
+  const askedNames = new Set(askers.flatMap((rule) => rule.eventNames ?? []));
   return {
     analyse: (input, lookups = NO_LOOKUPS) => analyse(input, rules, settings, planner, prefilter, readOnlyRules, lookups),
-    lookupsFor: (input) => (askers.length === 0 ? [] : lookupsFor(input, askers)),
+    lookupsFor: (input) => (askers.length === 0 ? [] : lookupsFor(input, askers, askedNames)),
   };
 }
 
@@ -190,9 +191,12 @@ function analyse(
  * What the rules that ask for lookups want for this event: only successful, non-read-only calls
  * whose name the asking rule routes (a failed call changed nothing; nothing is read for it).
  */
-function lookupsFor(input: unknown, askers: readonly DetectionRule[]): LookupRequest[] {
+function lookupsFor(input: unknown, askers: readonly DetectionRule[], askedNames: ReadonlySet<string>): LookupRequest[] {
   const unwrapped = unwrapEvent(input);
   if (unwrapped.kind !== "record") return [];
+  // Every event of the responder passes here: only the few names a rule asks about are parsed twice.
+  const name = isPlainObject(unwrapped.record) ? unwrapped.record.eventName : undefined;
+  if (typeof name !== "string" || !askedNames.has(name)) return [];
   const parsed = parseCloudTrailRecord(unwrapped.record);
   if (!parsed.ok) return [];
   const event = eventFacts(parsed.record, unwrapped.envelope?.account, unwrapped.envelope?.region);

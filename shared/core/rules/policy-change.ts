@@ -1,10 +1,11 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { type PermissionVerdict, analysePermissions } from "../iam/permission-analysis.js";
-import type { Lookup } from "../model/lookups.js";
+import type { EventLookups, Lookup, LookupRequest } from "../model/lookups.js";
+import { parseArn } from "../arn/arn.js";
 import { type PolicyDocument, parsePolicyDocument } from "../iam/policy-document.js";
 import { namesQuarantinePolicy } from "../iam/identifiers.js";
 import { isRevokePolicyName } from "../iam/revoke-sessions-policy.js";
-import type { AttackTechnique, Evidence, Target } from "../model/finding.js";
+import type { AttackTechnique, EventFacts, Evidence, Target } from "../model/finding.js";
 import type { Severity } from "../model/severity.js";
 import { quoted } from "../model/untrusted.js";
 import type { RuleInput, RuleMatch } from "./rule.js";
@@ -193,9 +194,20 @@ export function assessLookedUpDocument(
   };
 }
 
-/** A customer-managed policy ARN of the event's account (AWS managed ones are known by name). */
-export function customerPolicyOf(policyArn: string | undefined, account: string | undefined): string | undefined {
-  if (policyArn === undefined || account === undefined) return undefined;
-  const parts = policyArn.split(":");
-  return parts[2] === "iam" && parts[4] === account && (parts[5] ?? "").startsWith("policy/") ? policyArn : undefined;
+/**
+ * The lookup of the customer-managed policy an IAM call names (`policyArn`, of the event's own
+ * account: AWS managed ones are known by name), at `versionId` (an IAM version id, "v3") or its
+ * default version. Both the rule's `lookups` and its `evaluate` ask through this, so they agree.
+ */
+export function customerPolicyRequest(record: CloudTrailRecord, event: EventFacts, versionId?: string): Extract<LookupRequest, { kind: "policy-document" }> | undefined {
+  const policyArn = requestString(record, "policyArn");
+  const arn = parseArn(policyArn);
+  if (policyArn === undefined || event.account === undefined || arn?.service !== "iam" || arn.account !== event.account || !arn.resource.startsWith("policy/")) return undefined;
+  if (versionId !== undefined && !/^v\d{1,5}$/.test(versionId)) return undefined;
+  return { kind: "policy-document", account: event.account, policyArn, ...(versionId !== undefined ? { versionId } : {}) };
+}
+
+/** What the edge read for that request (undefined: no request, or nothing read). */
+export function lookedUpPolicy(lookups: EventLookups, request: Extract<LookupRequest, { kind: "policy-document" }> | undefined): Lookup<string> | undefined {
+  return request && lookups.policyDocument(request.account, request.policyArn, request.versionId);
 }

@@ -2,7 +2,7 @@ import { classifyManagedPolicyArn } from "../../iam/permission-analysis.js";
 import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE, requestString } from "../rule-helpers.js";
-import { type PolicyAssessment, assessLookedUpDocument, customerPolicyOf, isIamCall, policyMatch } from "../policy-change.js";
+import { type PolicyAssessment, assessLookedUpDocument, customerPolicyRequest, isIamCall, lookedUpPolicy, policyMatch } from "../policy-change.js";
 
 const ATTACH_EVENTS = ["AttachUserPolicy", "AttachRolePolicy", "AttachGroupPolicy"];
 
@@ -22,10 +22,7 @@ export const managedPolicyAttached = defineRule({
   eventNames: ATTACH_EVENTS,
   eventSources: [IAM_SOURCE],
   signals: ["admin-grant", "escalation-grant"],
-  lookups(record, event) {
-    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
-    return customer !== undefined && event.account !== undefined ? [{ kind: "policy-document", account: event.account, policyArn: customer }] : [];
-  },
+  lookups: (record, event) => [customerPolicyRequest(record, event)].filter((request) => request !== undefined),
   evaluate(input) {
     if (!isIamCall(input, ATTACH_EVENTS)) return undefined;
     return policyMatch(input, assessAttachment(input));
@@ -52,7 +49,5 @@ function assessAttachment({ record, event, lookups }: RuleInput): PolicyAssessme
       signals: [],
     };
   }
-  const customer = customerPolicyOf(policyArn, event.account);
-  const looked = customer !== undefined && event.account !== undefined ? lookups.policyDocument(event.account, customer) : undefined;
-  return assessLookedUpDocument(looked, `attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`);
+  return assessLookedUpDocument(lookedUpPolicy(lookups, customerPolicyRequest(record, event)), `attached ${policyArn ? quoted(policyArn) : "(policy not recorded)"}`);
 }

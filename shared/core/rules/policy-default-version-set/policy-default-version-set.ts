@@ -1,7 +1,7 @@
 import { quoted } from "../../model/untrusted.js";
 import { defineRule } from "../rule.js";
 import { IAM_SOURCE, requestString } from "../rule-helpers.js";
-import { assessLookedUpDocument, customerPolicyOf, isIamCall, policyMatch } from "../policy-change.js";
+import { assessLookedUpDocument, customerPolicyRequest, isIamCall, lookedUpPolicy, policyMatch } from "../policy-change.js";
 
 const EVENTS = ["SetDefaultPolicyVersion"];
 
@@ -19,19 +19,15 @@ export const policyDefaultVersionSet = defineRule({
   eventNames: EVENTS,
   eventSources: [IAM_SOURCE],
   signals: ["admin-grant", "escalation-grant"],
-  lookups(record, event) {
-    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
+  lookups: (record, event) => {
     const versionId = requestString(record, "versionId");
-    return customer !== undefined && event.account !== undefined && versionId !== undefined && /^v\d{1,5}$/.test(versionId)
-      ? [{ kind: "policy-document", account: event.account, policyArn: customer, versionId }]
-      : [];
+    return versionId === undefined ? [] : [customerPolicyRequest(record, event, versionId)].filter((request) => request !== undefined);
   },
   evaluate(input) {
     if (!isIamCall(input, EVENTS)) return undefined;
     const { record, event, lookups } = input;
     const versionId = requestString(record, "versionId");
-    const customer = customerPolicyOf(requestString(record, "policyArn"), event.account);
-    const looked = customer !== undefined && event.account !== undefined && versionId !== undefined ? lookups.policyDocument(event.account, customer, versionId) : undefined;
+    const looked = versionId === undefined ? undefined : lookedUpPolicy(lookups, customerPolicyRequest(record, event, versionId));
     // The event names the version, never its document: the responder reads it; replay cannot.
     return policyMatch(input, assessLookedUpDocument(looked, `default version set to ${quoted(versionId)}`));
   },
