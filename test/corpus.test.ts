@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../shared/core/config/config.js";
-import { createAnalyser } from "../shared/core/engine/analyse.js";
+import type { Finding } from "../shared/core/model/finding.js";
+import { type ReplayReporter, replaySources } from "../shared/edges/replay/replay-run.js";
 import { decodeToList } from "../shared/edges/replay/input-decoder.js";
 import { cloudTrailTampering } from "../shared/core/rules/cloudtrail-tampering/cloudtrail-tampering.js";
 import { roleTrustUpdate } from "../shared/core/rules/role-trust-update/role-trust-update.js";
 import { resourceSharedOutside } from "../shared/core/rules/resource-shared-outside/resource-shared-outside.js";
 import { securityToolingDisabled } from "../shared/core/rules/security-tooling-disabled/security-tooling-disabled.js";
-import { RULES } from "../shared/core/rules/registry.js";
 
 /**
  * Real CloudTrail from a recorded attack simulation (../shared/corpus, beside the checkout; not
@@ -42,25 +42,30 @@ function sharing(record: RawRecord): boolean {
 }
 
 describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
-  const analyser = createAnalyser(DEFAULT_CONFIG, RULES);
   const records: RawRecord[] = [];
-  const findingsByEvent = new Map<string, ReturnType<typeof collect>>();
+  const findingsByEvent = new Map<string, Finding[]>();
   const errors: string[] = [];
-  function collect(value: unknown) {
-    const analysis = analyser.analyse(value);
-    if (analysis.kind !== "analysed") errors.push(`${analysis.kind}: ${analysis.reason}`);
-    return analysis.kind === "analysed" ? analysis.findings : [];
-  }
-  if (present) {
-    for (const file of corpusFiles(corpusDir)) {
-      for (const item of decodeToList(readFileSync(file))) {
-        if (item.kind === "error") errors.push(`${file} ${item.position}: ${item.reason}`);
-        if (item.kind !== "item") continue;
-        records.push(item.value as RawRecord);
-        findingsByEvent.set((item.value as RawRecord).eventID, collect(item.value));
-      }
+  const files = present ? corpusFiles(corpusDir).sort() : [];
+  for (const file of files) {
+    for (const item of decodeToList(readFileSync(file))) {
+      if (item.kind === "error") errors.push(`${file} ${item.position}: ${item.reason}`);
+      if (item.kind !== "item") continue;
+      records.push(item.value as RawRecord);
+      findingsByEvent.set((item.value as RawRecord).eventID, []);
     }
   }
+  // Judged as `npm run replay` judges them (in file order, remembering across files: window
+  // counts, policies created), not one record at a time.
+  beforeAll(async () => {
+    const reporter: ReplayReporter = {
+      finding: (finding) => findingsByEvent.get(finding.eventId)?.push(finding),
+      problem: (problem) => {
+        if (problem.level === "error") errors.push(`${problem.source} ${problem.position}: ${problem.reason}`);
+      },
+      end: () => undefined,
+    };
+    await replaySources(files.map((path) => ({ kind: "file" as const, path })), reporter, { config: DEFAULT_CONFIG, jobs: 1 });
+  });
 
   it("replays every record without a crash or an unexplained error", () => {
     expect(records.length).toBeGreaterThan(1000);
@@ -164,6 +169,19 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
       expect(finding?.actions).toContainEqual(
         expect.objectContaining({ type: "deactivate-access-key", status: "planned", target: expect.objectContaining({ accessKeyId: newKey }) }),
       );
+    }
+  });
+
+  it("judges customer-managed policies attached after the corpus created them by their documents, rated as the same document written", () => {
+    const created = new Map(records.filter((r) => r.eventName === "CreatePolicy" && !r.errorCode).map((r) => [String((r.responseElements?.policy as { arn?: string } | undefined)?.arn), r]));
+    const attachments = records.filter((r) => /^Attach(User|Role|Group)Policy$/.test(r.eventName) && created.has(String(r.requestParameters?.policyArn)));
+    expect(attachments.length).toBeGreaterThan(0);
+    for (const record of attachments) {
+      const finding = findingsByEvent.get(record.eventID)?.find((f) => f.ruleId === "managed-policy-attached");
+      const creation = created.get(String(record.requestParameters?.policyArn)) as RawRecord;
+      const written = findingsByEvent.get(creation.eventID)?.find((f) => f.ruleId === "policy-document-grant");
+      expect(finding?.reasons.join(" "), record.eventID).toContain("as it was at the time of the call");
+      expect(finding?.severity, record.eventID).toBe(written?.severity);
     }
   });
 

@@ -22,6 +22,17 @@ export function isFailedCall(record: CloudTrailRecord): boolean {
   return outcome === "Failure";
 }
 
+/**
+ * Calls refused for want of permission, as CIS CloudWatch .2 counts them: `errorCode`
+ * AccessDenied, AccessDeniedException... or Client.UnauthorizedOperation, UnauthorizedOperation.
+ * The EventBridge pattern is rendered from the same two parts (shared/core/stack/event-patterns.ts).
+ */
+export const DENIED_ERROR_CODE = { prefix: "AccessDenied", suffix: "UnauthorizedOperation" } as const;
+
+export function isDeniedErrorCode(code: unknown): boolean {
+  return typeof code === "string" && (code.startsWith(DENIED_ERROR_CODE.prefix) || code.endsWith(DENIED_ERROR_CODE.suffix));
+}
+
 export function eventFacts(record: CloudTrailRecord, envelopeAccount?: string, envelopeRegion?: string): EventFacts {
   const eventId = record.eventID || syntheticEventId(record);
   return {

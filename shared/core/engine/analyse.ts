@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { unwrapEvent } from "../cloudtrail/envelope.js";
-import { eventFacts } from "../cloudtrail/event-facts.js";
+import { eventFacts, isDeniedErrorCode } from "../cloudtrail/event-facts.js";
 import { actorFromRecord, isRootArn } from "../cloudtrail/identity.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { TrailguardConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import { type EventLookups, type LookupRequest, NO_LOOKUPS } from "../model/lookups.js";
 import { minSeverity } from "../model/severity.js";
+import { type CountRequest, type EventCounts, NO_COUNTS } from "../model/window-counts.js";
 import { assumedRoleArnPrefix, parseIamRoleArn } from "../arn/arn.js";
 import { recogniseOwnMove } from "../self/own-moves.js";
 import { dutyAllows, expectedSessionName, roleNameOf, trailguardRoleArns } from "../self/self-knowledge.js";
@@ -28,11 +29,20 @@ export type Analysis =
   /** Cannot be understood: reported and skipped; never triggers a response. */
   | { readonly kind: "malformed"; readonly reason: string };
 
+/** What an edge learnt for one event before it is judged: nothing, by default. */
+export interface KnownFacts {
+  /** What was looked up for `lookupsFor`'s requests (IAM in the responder, replay's memory). */
+  readonly lookups?: EventLookups;
+  /** What was counted for `countsFor`'s requests (DynamoDB in Lambda, memory in replay). */
+  readonly counts?: EventCounts;
+}
+
 export interface Analyser {
-  /** `lookups`: what the edge fetched for this event's `lookupsFor` requests (none in replay). */
-  analyse(input: unknown, lookups?: EventLookups): Analysis;
+  analyse(input: unknown, known?: KnownFacts): Analysis;
   /** The read-only facts the rules that would judge this event ask for (usually none). */
   lookupsFor(input: unknown): readonly LookupRequest[];
+  /** The counts this event adds to, for the rules that judge a pattern of events (usually none). */
+  countsFor(input: unknown): readonly CountRequest[];
 }
 
 /**
@@ -50,9 +60,12 @@ export function createAnalyser(config: TrailguardConfig, rules: readonly Detecti
   const readOnlyRules = rules.some((rule) => rule.includesReadOnly);
   const askers = rules.filter((rule) => rule.lookups !== undefined);
   const askedNames = new Set(askers.flatMap((rule) => rule.eventNames ?? []));
+  const counters = rules.filter((rule) => rule.counts !== undefined);
+  const counterFilter = candidateFilter(counters, ownRoleArns);
   return {
-    analyse: (input, lookups = NO_LOOKUPS) => analyse(input, rules, settings, planner, prefilter, readOnlyRules, lookups),
+    analyse: (input, known = {}) => analyse(input, rules, settings, planner, prefilter, readOnlyRules, known.lookups ?? NO_LOOKUPS, known.counts ?? NO_COUNTS),
     lookupsFor: (input) => (askers.length === 0 ? [] : lookupsFor(input, askers, askedNames)),
+    countsFor: (input) => (counters.length === 0 ? [] : countsFor(input, counters, counterFilter)),
   };
 }
 
@@ -66,7 +79,8 @@ type Prefilter = (raw: Record<string, unknown>) => boolean;
  * them stop here.
  */
 function candidateFilter(rules: readonly DetectionRule[], ownRoleArns: readonly string[]): Prefilter {
-  if (rules.some((rule) => !rule.rootOnly && !rule.eventNames && !rule.trailguardCallersOnly)) return () => true;
+  if (rules.some((rule) => !rule.rootOnly && !rule.eventNames && !rule.trailguardCallersOnly && !rule.deniedCallsOnly)) return () => true;
+  const anyDeniedRule = rules.some((rule) => rule.deniedCallsOnly);
   const names = new Set(rules.flatMap((rule) => rule.eventNames ?? []));
   const readOnlyNames = new Set(rules.flatMap((rule) => (rule.includesReadOnly ? (rule.eventNames ?? []) : [])));
   const anyRootRule = rules.some((rule) => rule.rootOnly);
@@ -74,6 +88,7 @@ function candidateFilter(rules: readonly DetectionRule[], ownRoleArns: readonly 
   return (raw) => {
     if (anyRootRule && isRootCaller(raw)) return true;
     if (isOwnCaller(raw)) return true;
+    if (anyDeniedRule && isDeniedErrorCode(raw.errorCode)) return true;
     if (typeof raw.eventName !== "string" || !names.has(raw.eventName)) return false;
     // Read-only calls change nothing; only root's are raised (passed above), and those a rule asks for.
     return raw.readOnly !== true || readOnlyNames.has(raw.eventName);
@@ -117,6 +132,7 @@ function analyse(
   mayConcernRules: Prefilter,
   anyRuleReadsReadOnly: boolean,
   lookups: EventLookups,
+  counts: EventCounts,
 ): Analysis {
   // Fast path for raw records (replay): no envelope to unwrap, nothing allocated when no rule applies.
   if (isPlainObject(input) && !("detail-type" in input) && typeof input.eventName === "string" && input.eventName !== "" && typeof input.eventSource === "string" && input.eventSource !== "" && !mayConcernRules(input)) {
@@ -141,7 +157,7 @@ function analyse(
   if (quietReadOnly && !anyRuleReadsReadOnly) return { kind: "analysed", eventId: event.eventId, findings: [] };
 
   const trailguard = trailguardCaller(record, actor, event.eventTime, planner, settings);
-  const ruleInput: RuleInput = { record, actor, event, settings, trailguard, lookups };
+  const ruleInput: RuleInput = { record, actor, event, settings, trailguard, lookups, counts };
   // trailguard's identity exempts only trailguard's own moves; anything else from it is misuse.
   const exemption = trailguard?.ownMove ? { kind: "responder" as const, matched: trailguard.roleArn } : planner.guard.allowlisted(actor);
   const findings: Finding[] = [];
@@ -149,6 +165,7 @@ function analyse(
     if (quietReadOnly && !rule.includesReadOnly) continue;
     if (rule.trailguardCallersOnly && trailguard === undefined) continue;
     if (rule.eventNames && !rule.trailguardCallersOnly && !rule.eventNames.includes(event.eventName)) continue;
+    if (rule.deniedCallsOnly && !isDeniedErrorCode(event.errorCode)) continue;
     let match;
     try {
       match = rule.evaluate(ruleInput);
@@ -192,6 +209,8 @@ function analyse(
  * whose name the asking rule routes (a failed call changed nothing; nothing is read for it).
  */
 function lookupsFor(input: unknown, askers: readonly DetectionRule[], askedNames: ReadonlySet<string>): LookupRequest[] {
+  // Replay asks this of every raw record: answer most without allocating anything.
+  if (isPlainObject(input) && !("detail-type" in input) && !askedNames.has(input.eventName as string)) return [];
   const unwrapped = unwrapEvent(input);
   if (unwrapped.kind !== "record") return [];
   // Every event of the responder passes here: only the few names a rule asks about are parsed twice.
@@ -202,6 +221,30 @@ function lookupsFor(input: unknown, askers: readonly DetectionRule[], askedNames
   const event = eventFacts(parsed.record, unwrapped.envelope?.account, unwrapped.envelope?.region);
   if (event.failed || event.readOnly) return [];
   return askers.flatMap((rule) => ((rule.eventNames ?? []).includes(event.eventName) && (rule.eventSources ?? []).includes(event.eventSource) ? (rule.lookups?.(parsed.record, event) ?? []) : []));
+}
+
+/**
+ * The counts this event adds to: asked of the rules that count and would see it (the same
+ * prefilter and routing as analysis), for a well-formed record only. Failed calls count too:
+ * repeated failures are what these rules are about.
+ */
+function countsFor(input: unknown, counters: readonly DetectionRule[], mayConcernCounters: Prefilter): CountRequest[] {
+  if (isPlainObject(input) && !("detail-type" in input) && !mayConcernCounters(input)) return [];
+  const unwrapped = unwrapEvent(input);
+  if (unwrapped.kind !== "record" || !isPlainObject(unwrapped.record) || !mayConcernCounters(unwrapped.record)) return [];
+  const parsed = parseCloudTrailRecord(unwrapped.record);
+  if (!parsed.ok) return [];
+  const record = parsed.record;
+  const event = eventFacts(record, unwrapped.envelope?.account, unwrapped.envelope?.region);
+  const actor = actorFromRecord(record);
+  const requests: CountRequest[] = [];
+  for (const rule of counters) {
+    if (event.readOnly && actor.type !== "Root" && !rule.includesReadOnly) continue;
+    if (rule.eventNames && !rule.eventNames.includes(event.eventName)) continue;
+    if (rule.deniedCallsOnly && !isDeniedErrorCode(event.errorCode)) continue;
+    requests.push(...(rule.counts?.({ record, actor, event }) ?? []));
+  }
+  return requests;
 }
 
 /** SHA-256 of the record as delivered; undefined for values JSON cannot hold (never from the wire). */

@@ -1,6 +1,7 @@
 import { type TrailguardConfig } from "../config/config.js";
 import type { Finding } from "../model/finding.js";
 import type { EventLookups, LookupRequest } from "../model/lookups.js";
+import type { WindowCounter } from "../model/window-counts.js";
 import { atLeast } from "../model/severity.js";
 import type { Logger } from "../model/logger.js";
 import type { Analyser } from "./analyse.js";
@@ -21,6 +22,11 @@ export interface EventHandlerDeps {
   readonly logger: Logger;
   /** Fetches what rules ask to have looked up (read-only calls); undefined: nothing is looked up. */
   readonly lookup?: (requests: readonly LookupRequest[]) => Promise<EventLookups>;
+  /**
+   * Keeps the counts rules ask for (`countsFor`); undefined: nothing is counted and counting
+   * rules stay silent. A failure throws: the event is retried, like a failed idempotency store.
+   */
+  readonly counter?: WindowCounter;
 }
 
 export interface EventOutcome {
@@ -44,7 +50,9 @@ export class AlertDeliveryError extends Error {
 export async function handleEvent(input: unknown, deps: EventHandlerDeps): Promise<EventOutcome> {
   const requests = deps.lookup ? deps.analyser.lookupsFor(input) : [];
   const lookups = requests.length > 0 && deps.lookup ? await deps.lookup(requests) : undefined;
-  const analysis = deps.analyser.analyse(input, lookups);
+  const countRequests = deps.counter ? deps.analyser.countsFor(input) : [];
+  const counts = countRequests.length > 0 && deps.counter ? await deps.counter.count(countRequests) : undefined;
+  const analysis = deps.analyser.analyse(input, { ...(lookups ? { lookups } : {}), ...(counts ? { counts } : {}) });
   if (analysis.kind !== "analysed") {
     deps.logger.log(analysis.kind === "malformed" ? "error" : "info", `event ${analysis.kind}: skipped, no response`, { reason: analysis.reason });
     return { status: analysis.kind, findings: [], published: 0 };

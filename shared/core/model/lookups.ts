@@ -13,7 +13,18 @@ export interface GroupGrants {
   readonly incomplete?: string;
 }
 
-export type Lookup<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type Lookup<T> =
+  | {
+      readonly ok: true;
+      readonly value: T;
+      /**
+       * Where the answer comes from: "iam", read when the event was judged (it may have changed
+       * since the call); "replay", the state as of the call itself, rebuilt from the events
+       * replay read before it (a policy version created and made default earlier in the input).
+       */
+      readonly source?: "iam" | "replay";
+    }
+  | { readonly ok: false; readonly reason: string };
 
 export type LookupRequest =
   | { readonly kind: "group-grants"; readonly account: string; readonly groupName: string }

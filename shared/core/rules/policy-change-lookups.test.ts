@@ -18,7 +18,7 @@ const READ_DOC = encodeURIComponent(policyJson({ Effect: "Allow", Action: "s3:Ge
 
 function judged(record: Json, rule: string, document?: Lookup<string>, versionId?: string): Finding | undefined {
   const lookups = document ? lookupsFrom(new Map([[lookupKey({ kind: "policy-document", account: ACCOUNT, policyArn: POLICY, ...(versionId ? { versionId } : {}) }), document]])) : undefined;
-  const analysis = analyser.analyse(record, lookups);
+  const analysis = analyser.analyse(record, { lookups });
   return analysis.kind === "analysed" ? analysis.findings.find((finding) => finding.ruleId === rule) : undefined;
 }
 

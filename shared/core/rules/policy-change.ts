@@ -170,6 +170,8 @@ export function assessLookedUpDocument(
   }
   const parsed = parsePolicyDocument(looked.value);
   const evidence = documentEvidence(looked.value, parsed);
+  const asOfCall = looked.source === "replay";
+  const readFrom = asOfCall ? "as it was at the time of the call (created earlier in this replay)" : "read from IAM";
   if (!parsed.ok) return { severity: "high", why: "The policy's document could not be analysed, so trailguard cannot rule out an admin grant: read it by hand.", reasons: [`${what}: ${parsed.reason}`], signals: [], evidence };
   const verdict = analysePermissions(parsed.document);
   if (verdict.adminEquivalent) {
@@ -177,12 +179,17 @@ export function assessLookedUpDocument(
       severity: "critical",
       title: "Admin-equivalent IAM policy granted",
       why: "The policy's document grants administrator-equivalent power: whoever holds it can do anything, including granting itself more.",
-      reasons: [`${what}, read from IAM:`, ...verdict.adminReasons],
+      reasons: [`${what}, ${readFrom}:`, ...verdict.adminReasons],
       signals: ["admin-grant"],
       evidence,
     };
   }
-  if (verdict.escalationActions.length > 0) return { severity: "high", why: GENERIC_POLICY_WHY, reasons: [`${what}, read from IAM:`, ...escalationReasons(verdict)], signals: ["escalation-grant"], evidence };
+  if (verdict.escalationActions.length > 0) return { severity: "high", why: GENERIC_POLICY_WHY, reasons: [`${what}, ${readFrom}:`, ...escalationReasons(verdict)], signals: ["escalation-grant"], evidence };
+  // Rebuilt as of the call (replay): what it grants is known, and rated as the same document
+  // written inline would be (medium: not admin-equivalent, nothing to escalate with).
+  if (asOfCall) {
+    return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: [`${what}, ${readFrom}: grants nothing admin-equivalent and no privilege-escalation action on any resource`], signals: [], evidence };
+  }
   // Read after the call: a default version switched back since (to hide the grant) reads as
   // harmless, so a harmless read stays medium, as if unread; only what it finds raises it.
   return {

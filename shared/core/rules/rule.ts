@@ -1,6 +1,7 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import type { Actor, AttackTechnique, Category, EventFacts, Evidence, Target } from "../model/finding.js";
 import type { EventLookups, LookupRequest } from "../model/lookups.js";
+import type { CountRequest, EventCounts } from "../model/window-counts.js";
 import type { Severity } from "../model/severity.js";
 import type { OwnMove } from "../self/own-moves.js";
 import type { SelfKnowledge } from "../self/self-knowledge.js";
@@ -28,7 +29,12 @@ export interface RuleInput {
   readonly trailguard: TrailguardCaller | undefined;
   /** What the edge looked up for this event (see `DetectionRule.lookups`); NO_LOOKUPS in replay. */
   readonly lookups: EventLookups;
+  /** What the edge counted for this event (see `DetectionRule.counts`); NO_COUNTS where nothing keeps state. */
+  readonly counts: EventCounts;
 }
+
+/** What a rule reads to say which counts an event adds to. */
+export type CountInput = Pick<RuleInput, "record" | "actor" | "event">;
 
 /**
  * What a rule says about one event. The engine adds ids, metadata and the planned response.
@@ -74,6 +80,16 @@ export interface DetectionRule<S extends string = string> {
    * runtime fetches them; replay does not, and the rule says what is unknown). Pure.
    */
   readonly lookups?: (record: CloudTrailRecord, event: EventFacts) => readonly LookupRequest[];
+  /**
+   * The events the rule counts over a window (see shared/core/model/window-counts.ts): the edge
+   * records them and answers in `RuleInput.counts` (DynamoDB in Lambda, memory in replay). Pure.
+   */
+  readonly counts?: (input: CountInput) => readonly CountRequest[];
+  /**
+   * The rule judges only calls refused for want of permission (`errorCode` AccessDenied... or
+   * ...UnauthorizedOperation, CIS CloudWatch .2), whatever their name: routed by error code.
+   */
+  readonly deniedCallsOnly?: boolean;
   /** The highest severity of a failed call (default low: nothing changed). */
   readonly failedCallCap?: Severity;
   /**

@@ -1,3 +1,4 @@
+import { DENIED_ERROR_CODE } from "../cloudtrail/event-facts.js";
 import type { DetectionRule } from "../rules/rule.js";
 
 /**
@@ -31,9 +32,9 @@ export interface RenderedPattern {
 
 export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns: readonly TemplateValue[]): RenderedPattern[] {
   const patterns: RenderedPattern[] = [];
-  const byName = rules.filter((rule) => rule.eventNames !== undefined && !rule.rootOnly && !rule.trailguardCallersOnly);
-  const unroutable = rules.filter((rule) => rule.eventNames === undefined && !rule.rootOnly && !rule.trailguardCallersOnly);
-  if (unroutable.length > 0) throw new Error(`rules without routing metadata (eventNames, rootOnly or trailguardCallersOnly): ${unroutable.map((rule) => rule.id).join(", ")}`);
+  const byName = rules.filter((rule) => rule.eventNames !== undefined && !rule.rootOnly && !rule.trailguardCallersOnly && !rule.deniedCallsOnly);
+  const unroutable = rules.filter((rule) => rule.eventNames === undefined && !rule.rootOnly && !rule.trailguardCallersOnly && !rule.deniedCallsOnly);
+  if (unroutable.length > 0) throw new Error(`rules without routing metadata (eventNames, rootOnly, trailguardCallersOnly or deniedCallsOnly): ${unroutable.map((rule) => rule.id).join(", ")}`);
   const sourceless = byName.filter((rule) => !rule.eventSources || rule.eventSources.length === 0);
   if (sourceless.length > 0) throw new Error(`rules with event names but no eventSources: ${sourceless.map((rule) => rule.id).join(", ")}`);
 
@@ -50,6 +51,15 @@ export function renderPatterns(rules: readonly DetectionRule[], watchedRoleArns:
   const signInNames = sortedUnion(byName.filter((rule) => rule.eventSources?.includes(SIGN_IN_SOURCE)).flatMap((rule) => rule.eventNames ?? []));
   if (signInNames.length > 0) {
     patterns.push({ suffix: "sign-in", pattern: { source: ["aws.signin"], "detail-type": [CONSOLE_SIGN_IN], detail: { eventName: signInNames } }, state: "ENABLED" });
+  }
+  const deniedRules = rules.filter((rule) => rule.deniedCallsOnly);
+  if (deniedRules.length > 0) {
+    // Refused calls to any service, by error code; most are read-only (enumeration), delivered only in the ALL state.
+    patterns.push({
+      suffix: "denied-calls",
+      pattern: { source: AWS_SOURCE, "detail-type": [API_CALL], detail: { errorCode: [{ prefix: DENIED_ERROR_CODE.prefix }, { suffix: DENIED_ERROR_CODE.suffix }] } },
+      state: deniedRules.some((rule) => rule.includesReadOnly) ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" : "ENABLED",
+    });
   }
   const rootRules = rules.filter((rule) => rule.rootOnly);
   if (rootRules.length > 0) {

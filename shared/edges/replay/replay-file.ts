@@ -4,7 +4,8 @@ import { createGunzip } from "node:zlib";
 import { isPlainObject } from "../../core/cloudtrail/record.js";
 import type { Finding } from "../../core/model/finding.js";
 import { type Severity, atLeast } from "../../core/model/severity.js";
-import type { Analyser } from "../../core/engine/analyse.js";
+import type { Analyser, Analysis } from "../../core/engine/analyse.js";
+import { replayState } from "../../core/state/replay-state.js";
 import { type Container, type DecodeVisitor, decodeBytes, isGzip, positionOf, visitDocument } from "./input-decoder.js";
 import { type InputSource, describeFsError } from "./input-paths.js";
 
@@ -35,8 +36,16 @@ export interface FileResult {
   /** Records skipped by --since/--until/--account/--region. */
   filtered: number;
   unsupported: number;
-  readonly findings: Array<{ finding: Finding; position: string }>;
+  /** `seq`: the record's number in the file, so findings judged later in the main thread merge in input order. */
+  readonly findings: Array<{ finding: Finding; position: string; seq: number }>;
   readonly problems: FileProblem[];
+  /**
+   * Records for the main thread, in input order: those judged there (`judge`: rules that count
+   * events over a window or look up what earlier events created need every earlier event, and
+   * lanes see only their own files) and those replay's memory learns from (a policy version
+   * created). Few: most files have none.
+   */
+  readonly stateful: Array<{ value: unknown; position: string; seq: number; judge: boolean }>;
 }
 
 const STREAMED = /\.(jsonl|ndjson)(\.gz)?$/i;
@@ -46,7 +55,7 @@ export function sourceName(source: InputSource): string {
 }
 
 export async function replaySource(source: InputSource, analyser: Analyser, filters: ReplayFilters): Promise<FileResult> {
-  const result: FileResult = { source: sourceName(source), records: 0, filtered: 0, unsupported: 0, findings: [], problems: [] };
+  const result: FileResult = { source: sourceName(source), records: 0, filtered: 0, unsupported: 0, findings: [], problems: [], stateful: [] };
   const visitor = recordVisitor(result, analyser, filters);
   try {
     if (source.kind === "file" && STREAMED.test(source.path)) await streamJsonLines(source.path, visitor);
@@ -97,29 +106,40 @@ async function readHead(path: string): Promise<Buffer> {
 function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFilters): DecodeVisitor {
   const keep = recordFilter(filters);
   const wanted = findingFilter(filters);
+  // Only which records go to the main thread is decided here; the memory itself lives there.
+  const triage = replayState(analyser);
   return {
     item(value: unknown, container: Container, index: number, line: number) {
-      result.records++;
+      const seq = result.records++;
       if (keep && !keep(value)) {
         result.filtered++;
         return;
       }
-      const analysis = analyser.analyse(value);
-      if (analysis.kind === "analysed") {
-        for (const finding of analysis.findings) {
-          if (!wanted || wanted(finding)) result.findings.push({ finding, position: positionOf(container, index, line) });
-        }
-      } else if (analysis.kind === "malformed") {
-        result.problems.push({ level: "error", position: positionOf(container, index, line), reason: analysis.reason });
-      } else {
-        result.unsupported++;
-        result.problems.push({ level: "notice", position: positionOf(container, index, line), reason: `skipped: ${analysis.reason}` });
+      // Positions are text built only when something needs one: most records yield nothing.
+      const where = () => positionOf(container, index, line);
+      if (triage.needs(value)) {
+        result.stateful.push({ value, position: where(), seq, judge: true });
+        return;
       }
+      if (triage.observes(value)) result.stateful.push({ value, position: where(), seq, judge: false });
+      recordAnalysis(result, analyser.analyse(value), where, seq, wanted);
     },
     problem(level, position, reason) {
       result.problems.push({ level, position, reason });
     },
   };
+}
+
+/** Adds one record's analysis to a file's result: its findings (those the filters want), or the problem. */
+export function recordAnalysis(result: FileResult, analysis: Analysis, position: () => string, seq: number, wanted: ((finding: Finding) => boolean) | undefined): void {
+  if (analysis.kind === "analysed") {
+    for (const finding of analysis.findings) if (!wanted || wanted(finding)) result.findings.push({ finding, position: position(), seq });
+  } else if (analysis.kind === "malformed") {
+    result.problems.push({ level: "error", position: position(), reason: analysis.reason });
+  } else {
+    result.unsupported++;
+    result.problems.push({ level: "notice", position: position(), reason: `skipped: ${analysis.reason}` });
+  }
 }
 
 /** Record-level filters read the raw record (or an EventBridge event's detail) before analysis. */
@@ -143,7 +163,7 @@ function recordFilter(filters: ReplayFilters): ((value: unknown) => boolean) | u
   };
 }
 
-function findingFilter(filters: ReplayFilters): ((finding: Finding) => boolean) | undefined {
+export function findingFilter(filters: ReplayFilters): ((finding: Finding) => boolean) | undefined {
   const { minSeverity, rules } = filters;
   if (!minSeverity && !rules) return undefined;
   return (finding) => (!minSeverity || atLeast(finding.severity, minSeverity)) && (!rules || rules.has(finding.ruleId));
@@ -165,7 +185,7 @@ export function fileQueue(analyser: Analyser, filters: ReplayFilters, done: (ind
       try {
         result = await replaySource(task.source, analyser, filters);
       } catch (error) {
-        result = { source: sourceName(task.source), records: 0, filtered: 0, unsupported: 0, findings: [], problems: [{ level: "error", position: "file", reason: `replay failed: ${String(error)}` }] };
+        result = { source: sourceName(task.source), records: 0, filtered: 0, unsupported: 0, findings: [], stateful: [], problems: [{ level: "error", position: "file", reason: `replay failed: ${String(error)}` }] };
       }
       done(task.index, result);
       await new Promise((resolve) => setImmediate(resolve));

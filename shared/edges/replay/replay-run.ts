@@ -6,7 +6,9 @@ import { SEVERITIES, type Severity } from "../../core/model/severity.js";
 import { createAnalyser } from "../../core/engine/analyse.js";
 import { AlertDeliveryError } from "../../core/engine/handle-event.js";
 import type { InputSource } from "./input-paths.js";
-import { type FileResult, type ReplayFilters, fileQueue, replaySource } from "./replay-file.js";
+import { type FileResult, type ReplayFilters, fileQueue, findingFilter, recordAnalysis, replaySource } from "./replay-file.js";
+import { type ReplayState, replayState } from "../../core/state/replay-state.js";
+import type { Analyser } from "../../core/engine/analyse.js";
 import { replayWorkerEntry } from "./worker-bundle.js";
 import { RULES } from "../../core/rules/registry.js";
 
@@ -92,14 +94,17 @@ export async function replaySources(sources: readonly InputSource[], reporter: R
   const fileSources = sources.filter((source) => source.kind === "file");
   const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), fileSources.length));
   summary.jobs = jobs;
+  // The main thread's memory across files (window counts, policies created): see judgeStateful.
+  const analyser = createAnalyser(options.config, RULES);
+  const memory = { analyser, state: replayState(analyser), wanted: findingFilter(filters) };
   const consume = async (result: FileResult) => {
+    await judgeStateful(result, memory);
     await report(result, reporter, summary, options.act);
     summary.elapsedMs = performance.now() - started;
     reporter.progress?.(summary, sources.length);
   };
   if (sources.some((source) => source.kind === "stdin")) {
     // Standard input mixed in: keep it simple and sequential, in the order given.
-    const analyser = createAnalyser(options.config, RULES);
     for (const source of sources) await consume(await replaySource(source, analyser, filters));
   } else {
     await runPool(fileSources.map((source) => (source as { path: string }).path), jobs, options, filters, consume);
@@ -107,6 +112,24 @@ export async function replaySources(sources: readonly InputSource[], reporter: R
   summary.elapsedMs = performance.now() - started;
   reporter.end(summary);
   return summary;
+}
+
+/**
+ * The records a lane handed to the main thread (`FileResult.stateful`), judged here in input
+ * order with what replay remembers across files: first the memory learns from every one of the
+ * file's records it wants (a policy created later in the file may be older than a call that
+ * attached it: lookups are answered as of each call's own time), then each record that needs
+ * state is counted and judged. Its findings merge with the lane's in record order.
+ */
+async function judgeStateful(result: FileResult, memory: { analyser: Analyser; state: ReplayState; wanted: ((finding: Finding) => boolean) | undefined }): Promise<void> {
+  if (result.stateful.length === 0) return;
+  for (const entry of result.stateful) memory.state.observe(entry.value);
+  const before = result.findings.length;
+  for (const entry of result.stateful) {
+    if (!entry.judge) continue;
+    recordAnalysis(result, memory.analyser.analyse(entry.value, await memory.state.knownFor(entry.value)), () => entry.position, entry.seq, memory.wanted);
+  }
+  if (result.findings.length > before) result.findings.sort((a, b) => a.seq - b.seq);
 }
 
 async function report(result: FileResult, reporter: ReplayReporter, summary: ReplaySummary, act: ActOnFindings | undefined): Promise<void> {

@@ -18,7 +18,7 @@ const added = (groupName: string, extra: Json = {}) => iamCall("AddUserToGroup",
 
 function judged(record: Json, grants?: Lookup<GroupGrants>): Finding | undefined {
   const lookups = grants ? lookupsFrom(new Map([[lookupKey({ kind: "group-grants", account: ACCOUNT, groupName: "readers" }), grants]])) : undefined;
-  const analysis = analyser.analyse(record, lookups);
+  const analysis = analyser.analyse(record, { lookups });
   return analysis.kind === "analysed" ? analysis.findings.find((finding) => finding.ruleId === RULE) : undefined;
 }
 const grants = (managedPolicyArns: string[], documents: Array<{ name: string; document: string }> = []): Lookup<GroupGrants> => ({ ok: true, value: { managedPolicyArns, documents } });

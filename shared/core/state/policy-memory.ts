@@ -1,0 +1,151 @@
+import { parseArn } from "../arn/arn.js";
+import { eventFacts } from "../cloudtrail/event-facts.js";
+import { unwrapEvent } from "../cloudtrail/envelope.js";
+import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
+import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import { type EventLookups, NO_LOOKUPS } from "../model/lookups.js";
+
+/**
+ * Customer-managed policy documents as replay saw them: created (CreatePolicy,
+ * CreatePolicyVersion) and made default (CreatePolicyVersion with setAsDefault,
+ * SetDefaultPolicyVersion), so `Attach*Policy` and `SetDefaultPolicyVersion` later in the same
+ * input are judged by the document that was default at the time of the call, as the responder
+ * judges them live by reading IAM. Only successful calls teach it, and only about policies of
+ * the account that recorded the call. A policy created before the input began is unknown, as
+ * before: the rule says so. Bounded: at most MAX_POLICIES policies, the oldest forgotten first.
+ */
+export const POLICY_MEMORY_EVENTS: ReadonlySet<string> = new Set(["CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion"]);
+export const MAX_POLICIES = 20_000;
+/** A version document longer than IAM allows (6,144 characters, whitespace aside) is not a real one; kept up to this. */
+const MAX_DOCUMENT_CHARS = 131_072;
+
+interface PolicyHistory {
+  /** When the policy was created (again: a name can be deleted and reused), as seen. */
+  readonly births: number[];
+  /** Versions created, with their documents and times (ids repeat across lives). */
+  readonly versions: Array<{ readonly versionId: string; readonly document: string; readonly at: number }>;
+  /** Which version became default when. */
+  readonly defaults: Array<{ readonly at: number; readonly versionId: string }>;
+}
+
+export interface PolicyMemory {
+  /** Is this an event the memory learns from? Cheap, on the raw input (replay's workers ask it of every record they pass on). */
+  observes(input: unknown): boolean;
+  observe(input: unknown): void;
+  /** Answers policy-document lookups as of the event's own time; everything else is not looked up. */
+  lookupsAt(input: unknown): EventLookups;
+  readonly size: () => number;
+}
+
+export function policyMemory(): PolicyMemory {
+  const policies = new Map<string, PolicyHistory>();
+  const historyOf = (account: string, arn: string): PolicyHistory => {
+    const id = `${account}|${arn}`;
+    let history = policies.get(id);
+    if (!history) {
+      history = { births: [], versions: [], defaults: [] };
+      policies.set(id, history);
+      if (policies.size > MAX_POLICIES) policies.delete(policies.keys().next().value as string);
+    }
+    return history;
+  };
+  return {
+    observes: (input) => {
+      const record = isPlainObject(input) && "detail" in input ? input.detail : input;
+      return isPlainObject(record) && typeof record.eventName === "string" && POLICY_MEMORY_EVENTS.has(record.eventName) && record.eventSource === "iam.amazonaws.com";
+    },
+    observe: (input) => {
+      const seen = recordOf(input);
+      if (!seen) return;
+      const { record, account, at } = seen;
+      if (record.eventSource !== "iam.amazonaws.com" || !POLICY_MEMORY_EVENTS.has(record.eventName)) return;
+      const request = record.requestParameters ?? {};
+      const response = record.responseElements ?? {};
+      if (record.eventName === "CreatePolicy") {
+        const policy = isPlainObject(response.policy) ? response.policy : {};
+        const arn = ownPolicyArn(policy.arn, account);
+        const document = documentOf(request.policyDocument);
+        const versionId = versionIdOf(policy.defaultVersionId ?? "v1");
+        if (!arn || document === undefined || !versionId) return;
+        const history = historyOf(account, arn);
+        history.births.push(at);
+        history.versions.push({ versionId, document, at });
+        history.defaults.push({ at, versionId });
+      } else if (record.eventName === "CreatePolicyVersion") {
+        const arn = ownPolicyArn(request.policyArn, account);
+        const version = isPlainObject(response.policyVersion) ? response.policyVersion : {};
+        const versionId = versionIdOf(version.versionId);
+        const document = documentOf(request.policyDocument);
+        if (!arn || !versionId || document === undefined) return;
+        const history = historyOf(account, arn);
+        history.versions.push({ versionId, document, at });
+        if (request.setAsDefault === true || request.setAsDefault === "true" || version.isDefaultVersion === true) history.defaults.push({ at, versionId });
+      } else {
+        const arn = ownPolicyArn(request.policyArn, account);
+        const versionId = versionIdOf(request.versionId);
+        if (!arn || !versionId) return;
+        historyOf(account, arn).defaults.push({ at, versionId });
+      }
+    },
+    lookupsAt: (input) => {
+      const seen = recordOf(input, true);
+      if (!seen) return NO_LOOKUPS;
+      return {
+        groupGrants: () => undefined,
+        policyDocument: (account, policyArn, versionId) => {
+          const history = policies.get(`${account}|${policyArn}`);
+          if (!history) return undefined;
+          const document = documentAt(history, seen.at, versionId);
+          return document === undefined ? undefined : { ok: true, value: document, source: "replay" };
+        },
+      };
+    },
+    size: () => policies.size,
+  };
+}
+
+/**
+ * The document of `versionId`, or of the version that was default, at `at`: within the policy's
+ * life at that time (since its latest creation at or before `at`; a policy created before the
+ * input has an unknown start), never from a version created after the call.
+ */
+function documentAt(history: PolicyHistory, at: number, versionId: string | undefined): string | undefined {
+  let born = Number.NEGATIVE_INFINITY;
+  for (const birth of history.births) if (birth <= at && birth > born) born = birth;
+  const inLife = (time: number) => time >= born && time <= at;
+  let wanted = versionId;
+  if (wanted === undefined) {
+    let latest: { at: number; versionId: string } | undefined;
+    for (const change of history.defaults) if (inLife(change.at) && (!latest || change.at >= latest.at)) latest = change;
+    wanted = latest?.versionId;
+  }
+  let found: PolicyHistory["versions"][number] | undefined;
+  for (const version of history.versions) if (version.versionId === wanted && inLife(version.at) && (!found || version.at >= found.at)) found = version;
+  return found?.document;
+}
+
+/** A successful call's record, its account and time; failed calls changed nothing, and a record without a time cannot be placed. */
+function recordOf(input: unknown, includeFailed = false): { record: CloudTrailRecord; account: string; at: number } | undefined {
+  const unwrapped = unwrapEvent(input);
+  if (unwrapped.kind !== "record") return undefined;
+  const parsed = parseCloudTrailRecord(unwrapped.record);
+  if (!parsed.ok) return undefined;
+  const event = eventFacts(parsed.record, unwrapped.envelope?.account, unwrapped.envelope?.region);
+  const at = event.eventTime ? Date.parse(event.eventTime) : Number.NaN;
+  if ((event.failed && !includeFailed) || event.account === undefined || Number.isNaN(at)) return undefined;
+  return { record: parsed.record, account: event.account, at };
+}
+
+function ownPolicyArn(value: unknown, account: string): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const arn = parseArn(value);
+  return arn?.service === "iam" && arn.account === account && arn.resource.startsWith("policy/") ? value : undefined;
+}
+
+function versionIdOf(value: unknown): string | undefined {
+  return typeof value === "string" && /^v\d{1,5}$/.test(value) ? value : undefined;
+}
+
+function documentOf(value: unknown): string | undefined {
+  return typeof value === "string" && value.length <= MAX_DOCUMENT_CHARS ? value : undefined;
+}
