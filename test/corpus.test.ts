@@ -72,7 +72,7 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services, sign-ins without MFA, sharing and Roles Anywhere trust anchors (judged below)", () => {
+  it("raises nothing for read-only or non-IAM calls by non-root callers, except tampering with CloudTrail or the security services, sign-ins without MFA, sharing, Roles Anywhere trust anchors and bursts of denied calls (judged below)", () => {
     const watched = new Set(cloudTrailTampering.eventNames);
     const tooling = new Set(securityToolingDisabled.eventNames);
     const toolingSources = new Set(securityToolingDisabled.eventSources);
@@ -82,9 +82,30 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
       if (record.eventName === "ConsoleLogin" && record.additionalEventData?.MFAUsed === "No" && record.userIdentity?.type === "IAMUser") continue;
       if (sharing(record)) continue;
       if (record.eventSource === "rolesanywhere.amazonaws.com" && (roleTrustUpdate.eventNames ?? []).includes(record.eventName)) continue;
+      const quietFindings = (findingsByEvent.get(record.eventID) ?? []).filter((finding) => finding.ruleId !== "denied-calls-burst");
       const quiet = record.userIdentity?.type !== "Root" && (record.eventSource !== "iam.amazonaws.com" || /^(Get|List)/.test(record.eventName));
-      if (quiet) expect(findingsByEvent.get(record.eventID), record.eventName).toEqual([]);
+      if (quiet) expect(quietFindings, record.eventName).toEqual([]);
     }
+  });
+
+  it("raises each burst of refused calls once (CIS CloudWatch.2), and not the operator's scattered refusals", () => {
+    const denied = records.filter((r) => /^AccessDenied|UnauthorizedOperation$/.test(r.errorCode ?? ""));
+    const raised = denied.flatMap((r) => (findingsByEvent.get(r.eventID) ?? []).filter((f) => f.ruleId === "denied-calls-burst"));
+    // Per caller: the role sessions of the simulation's two credential-access steps, in bursts of 29 and 15 refusals within seconds.
+    const callers = raised.map((finding) => finding.actor.principalName);
+    expect(callers.sort()).toEqual(["stratus-red-team-ec2-get-password-data-role", "stratus-red-team-get-usr-data-role"]);
+    for (const finding of raised) {
+      expect(finding.severity).toBe("medium");
+      expect(finding.actions.every((action) => action.status !== "planned")).toBe(true);
+      // On one of that caller's refusals, with at least ten of them in the five minutes up to it
+      // (which one depends on the order CloudTrail's files list them: the same second spans two files).
+      const at = Date.parse(String(finding.event.eventTime));
+      const own = denied.filter((r) => (r as { userIdentity?: { arn?: string } }).userIdentity?.arn === finding.actor.arn);
+      expect(own.some((r) => r.eventID === finding.eventId)).toBe(true);
+      expect(own.filter((r) => Date.parse(String(r.eventTime)) > at - 300_000 && Date.parse(String(r.eventTime)) <= at).length).toBeGreaterThanOrEqual(10);
+    }
+    // The operator's refused AssumeRole calls (IAM warming up the roles) are spread over 15 minutes: nothing.
+    expect(denied.some((r) => r.userIdentity?.userName === "bert-jan")).toBe(true);
   });
 
   it("pages on every trail stopped or deleted (critical when it succeeded, medium when it failed)", () => {

@@ -17,7 +17,11 @@ import { bundledSamples } from "../shared/edges/replay/bundled-samples.js";
  * pipeline does not crash, never acts on malformed input, never puts an invalid name, key id or
  * account into a planned action, and always produces an alert SNS would accept. 12,000 cases.
  */
-const samples: unknown[] = bundledSamples().map((sample) => JSON.parse(readFileSync(sample.path, "utf8")) as unknown);
+// A sequence sample (a JSON array of events of one shape) gives its first event: events are mutated one at a time.
+const samples: unknown[] = bundledSamples().map((sample) => {
+  const content = JSON.parse(readFileSync(sample.path, "utf8")) as unknown;
+  return Array.isArray(content) ? (content[0] as unknown) : content;
+});
 const analyser = createAnalyser(parseConfig({ trustedAccounts: ["444455556666"], allowlist: ["arn:aws:iam::*:role/terraform-*"] }, "test"), RULES);
 
 const hostileString = fc.oneof(

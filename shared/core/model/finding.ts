@@ -2,7 +2,7 @@ import type { Severity } from "./severity.js";
 import type { ResponseAction } from "./action.js";
 
 /** Categories are a closed set: alert routing and response policies key on them. */
-export const CATEGORIES = ["root-activity", "access-key", "credential", "policy-change", "trust-update", "resource-exposure", "tampering"] as const;
+export const CATEGORIES = ["root-activity", "access-key", "credential", "policy-change", "trust-update", "resource-exposure", "repeated-failures", "tampering"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface AttackTechnique {

@@ -24,7 +24,16 @@ export type Lookup<T> =
        */
       readonly source?: "iam" | "replay";
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /**
+       * The fact existed but cannot be known, and nothing rules out the worst (CloudTrail did
+       * not record the document in force; replay's memory was full): rated as an unreadable
+       * document is, not as a read that merely failed.
+       */
+      readonly unseen?: true;
+    };
 
 export type LookupRequest =
   | { readonly kind: "group-grants"; readonly account: string; readonly groupName: string }

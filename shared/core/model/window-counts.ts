@@ -18,9 +18,11 @@ export interface CountRequest {
   /** Events in the window, this one included, that make a finding. */
   readonly threshold: number;
   /**
-   * After a finding, the key stays quiet this long (a burst of a thousand pages once): the
-   * event that raises holds the key until `at + quietSeconds`, and no other event of the key
-   * raises before then. The same event asking again (a retried delivery) raises again.
+   * After a finding, the key stays quiet this long (a burst of a thousand pages once): no other
+   * event of the key within `quietSeconds` of one that raised raises. Events counted in time
+   * order (Lambda, nearly) see this as "the raising event holds the key until at + quiet"; the
+   * memory counter also holds it on the earlier side, for replay's inputs that are in time
+   * order only per account and region. The same event asking again (a retry) raises again.
    */
   readonly quietSeconds: number;
 }

@@ -21,6 +21,8 @@ export const RULE_CATALOG: readonly RuleIdentity[] = [
   { id: "role-trust-update", category: "trust-update", signals: ["trust-public", "trust-untrusted-account", "trust-oidc-unscoped"] },
   { id: "identity-provider-changed", category: "trust-update", signals: [] },
   { id: "resource-shared-outside", category: "resource-exposure", signals: ["resource-public", "resource-shared-outside"] },
+  { id: "console-sign-in-failures", category: "repeated-failures", signals: ["failures-per-user", "failures-per-source"] },
+  { id: "denied-calls-burst", category: "repeated-failures", signals: ["denied-calls-burst"] },
   { id: "cloudtrail-tampering", category: "tampering", signals: ["logging-stopped", "logging-narrowed"] },
   { id: "security-tooling-disabled", category: "tampering", signals: ["security-tool-disabled", "security-member-detached", "security-findings-suppressed", "security-coverage-narrowed", "key-disabled", "key-deletion-scheduled"] },
   { id: "trailguard-tampering", category: "tampering", signals: ["trailguard-tampered", "trailguard-deployed"] },

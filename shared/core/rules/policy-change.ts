@@ -160,6 +160,9 @@ export function assessLookedUpDocument(
   looked: Lookup<string> | undefined,
   what: string,
 ): PolicyAssessment<"admin-grant" | "escalation-grant"> {
+  if (looked !== undefined && !looked.ok && looked.unseen) {
+    return { severity: "high", why: "The document in force at the call is not known, so trailguard cannot rule out an admin grant: read it by hand.", reasons: [`${what}: ${looked.reason}`], signals: [] };
+  }
   if (looked === undefined || !looked.ok) {
     return {
       severity: "medium",

@@ -2,8 +2,10 @@ import { docs as accessKeyCreated } from "./access-key-created/docs.js";
 import { docs as accessKeyReactivated } from "./access-key-reactivated/docs.js";
 import { docs as cloudtrailTampering } from "./cloudtrail-tampering/docs.js";
 import { docs as consoleLoginWithoutMfa } from "./console-login-without-mfa/docs.js";
+import { docs as consoleSignInFailures } from "./console-sign-in-failures/docs.js";
 import { docs as containmentPolicyTampering } from "./containment-policy-tampering/docs.js";
 import { docs as credentialForOtherUser } from "./credential-for-other-user/docs.js";
+import { docs as deniedCallsBurst } from "./denied-calls-burst/docs.js";
 import { docs as managedPolicyAttached } from "./managed-policy-attached/docs.js";
 import { docs as groupMembershipAdded } from "./group-membership-added/docs.js";
 import { docs as permissionsBoundaryChange } from "./permissions-boundary-change/docs.js";
@@ -56,6 +58,8 @@ export const RULE_DOCS: Readonly<Record<string, RuleDocs>> = {
   "role-trust-update": roleTrustUpdate,
   "identity-provider-changed": identityProviderChanged,
   "resource-shared-outside": resourceSharedOutside,
+  "console-sign-in-failures": consoleSignInFailures,
+  "denied-calls-burst": deniedCallsBurst,
   "cloudtrail-tampering": cloudtrailTampering,
   "security-tooling-disabled": securityToolingDisabled,
   "trailguard-tampering": trailguardTampering,

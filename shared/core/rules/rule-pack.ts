@@ -5,7 +5,9 @@ import type { Severity } from "../model/severity.js";
  *
  * - `<rule-id>.ts`: the rule, code and metadata (a `DetectionRule`);
  * - `<rule-id>.test.ts`: its tests;
- * - `samples/*.json`: EventBridge events it must raise, and benign look-alikes it must not;
+ * - `samples/*.json`: EventBridge events it must raise, and benign look-alikes it must not; a
+ *   file holds one event, or a JSON array of events: a sequence judged in order with the state
+ *   replay keeps (window counts, policies seen), for rules that judge a pattern of events;
  * - `expected-findings.ts`: what each sample yields, exported as `expectations`, judged with
  *   the samples' configuration (`sample-config.ts`: trailguard deployed in the samples' account).
  *
@@ -18,9 +20,11 @@ export interface ExpectedFinding {
   readonly severity: Severity;
   /** Every action of the finding, in order, as "type:status". */
   readonly actions: readonly string[];
+  /** In a sequence sample (a JSON array of events): the index, from 0, of the event that yields it. Only there. */
+  readonly event?: number;
 }
 
-/** Sample name (file name without `.json`) to every finding it yields, across all rules. */
+/** Sample name (file name without `.json`) to every finding it yields, across all rules (a sequence's: all its events', in order). */
 export type SampleExpectations = Readonly<Record<string, readonly ExpectedFinding[]>>;
 
 /** Configuration input, as data (the core's rules do not import the config schema): see sample-config.ts. */

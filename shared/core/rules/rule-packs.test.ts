@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundledSamples } from "../../edges/replay/bundled-samples.js";
 import { parseConfig } from "../config/config.js";
-import { createAnalyser } from "../engine/analyse.js";
+import { type Analysis, createAnalyser } from "../engine/analyse.js";
+import { replayState } from "../state/replay-state.js";
 import { RULE_CATALOG } from "./catalog.generated.js";
-import { EXPOSURE_RULES, IAM_RULES, ROOT_RULES, RULES, TAMPER_RULES } from "./registry.js";
+import { EXPOSURE_RULES, FAILURE_RULES, IAM_RULES, ROOT_RULES, RULES, TAMPER_RULES } from "./registry.js";
 import { renderRuleCatalog } from "../report/rule-table.js";
 import { RULE_DOCS } from "./rule-docs.js";
 import { type DetectionRule, defineRule } from "./rule.js";
@@ -70,10 +71,13 @@ describe("rule packs: a rule is one folder", () => {
     expect(ROOT_RULES.filter((rule) => rule.category !== "root-activity").map((rule) => rule.id), "registry-root.ts holds root-activity rules only").toEqual([]);
     expect(TAMPER_RULES.filter((rule) => rule.category !== "tampering").map((rule) => rule.id), "registry-tamper.ts holds tampering rules only").toEqual([]);
     expect(
-      IAM_RULES.filter((rule) => rule.category === "root-activity" || rule.category === "tampering" || rule.category === "resource-exposure").map((rule) => rule.id),
-      "registry-iam.ts holds no root-activity, resource-exposure or tampering rules",
+      IAM_RULES.filter((rule) => rule.category === "root-activity" || rule.category === "tampering" || rule.category === "resource-exposure" || rule.category === "repeated-failures").map(
+        (rule) => rule.id,
+      ),
+      "registry-iam.ts holds no root-activity, resource-exposure, repeated-failures or tampering rules",
     ).toEqual([]);
     expect(EXPOSURE_RULES.filter((rule) => rule.category !== "resource-exposure").map((rule) => rule.id), "registry-exposure.ts holds resource-exposure rules only").toEqual([]);
+    expect(FAILURE_RULES.filter((rule) => rule.category !== "repeated-failures").map((rule) => rule.id), "registry-failure.ts holds repeated-failures rules only").toEqual([]);
   });
 
   it("the generated catalog (every rule's id, category and signals, which functions check configuration against) is the registry's", () => {
@@ -101,31 +105,49 @@ describe("rule packs: a rule is one folder", () => {
 
 describe("every bundled sample yields exactly its expected findings", () => {
   const analyser = createAnalyser(parseConfig(SAMPLE_CONFIG, "shared/core/rules/sample-config.ts"), RULES);
+  type SampleEvent = { "detail-type"?: string; region?: string; detail: { eventID: string; eventSource?: string } };
 
-  it.each(samples.map((sample) => [sample.name, sample] as const))("%s", (_name, sample) => {
+  it.each(samples.map((sample) => [sample.name, sample] as const))("%s", async (_name, sample) => {
     const pack = packs.find((entry) => entry.id === sample.pack);
     expect(pack).toBeDefined();
     if (!pack) return;
-    const event = JSON.parse(readFileSync(sample.path, "utf8")) as { "detail-type"?: string; region?: string; detail: { eventID: string; eventSource?: string } };
-    // Samples are what EventBridge delivers; IAM and sign-in events are delivered only in us-east-1.
-    expect(event["detail-type"]).toMatch(/^AWS (API Call|Console Sign In) via CloudTrail$/);
-    if (event.detail.eventSource === "iam.amazonaws.com" || event.detail.eventSource === "signin.amazonaws.com") expect(event.region).toBe("us-east-1");
+    // A sample is one event, or a sequence (a JSON array) judged in order as replay judges it: with
+    // its own state (window counts, policies seen), each event observed, then analysed with what
+    // the state knows of it when it needs any.
+    const content = JSON.parse(readFileSync(sample.path, "utf8")) as SampleEvent | SampleEvent[];
+    const sequence = Array.isArray(content);
+    const events = sequence ? content : [content];
+    expect(events.length, "a sequence holds at least two events").toBeGreaterThan(sequence ? 1 : 0);
+    const state = replayState(analyser);
+    const analyses: Analysis[] = [];
+    for (const event of events) {
+      // Samples are what EventBridge delivers; IAM and sign-in events are delivered only in us-east-1.
+      expect(event["detail-type"]).toMatch(/^AWS (API Call|Console Sign In) via CloudTrail$/);
+      if (event.detail.eventSource === "iam.amazonaws.com" || event.detail.eventSource === "signin.amazonaws.com") expect(event.region).toBe("us-east-1");
+      state.observe(event);
+      analyses.push(state.needs(event) ? analyser.analyse(event, await state.knownFor(event)) : analyser.analyse(event));
+    }
+    const eventIds = events.map((event) => event.detail.eventID);
+    expect(new Set(eventIds).size, "every event of a sequence has an eventID of its own").toBe(eventIds.length);
 
-    const analysis = analyser.analyse(event);
-    expect(analysis.kind).toBe("analysed");
-    if (analysis.kind !== "analysed") return;
-    const actual = analysis.findings.map((finding) => ({
+    const findings = analyses.flatMap((analysis, index) => {
+      expect(analysis.kind, `event ${index}`).toBe("analysed");
+      return analysis.kind === "analysed" ? analysis.findings.map((finding) => ({ finding, index })) : [];
+    });
+    const actual = findings.map(({ finding, index }) => ({
       rule: finding.ruleId,
       severity: finding.severity,
       actions: finding.actions.map((action) => `${action.type}:${action.status}`),
+      ...(sequence ? { event: index } : {}),
     }));
     expect(actual).toEqual(pack.expectations[sample.name]);
-    for (const finding of analysis.findings) {
+    for (const { finding, index } of findings) {
       // A rule emits only the signals it declares: policies are checked against the declarations.
       const declared = RULES.find((rule) => rule.id === finding.ruleId)?.signals ?? [];
       expect(finding.signals.filter((signal) => !declared.includes(signal)), `${finding.ruleId} emitted undeclared signals`).toEqual([]);
-      // Every finding carries what the on-call needs.
-      expect(finding.eventId).toBe(event.detail.eventID);
+      // Every finding carries what the on-call needs, and names the event of the sequence it came from.
+      expect(eventIds).toContain(finding.eventId);
+      expect(finding.eventId).toBe(eventIds[index]);
       expect(finding.summary.length).toBeGreaterThan(10);
       expect(finding.runbook.length).toBeGreaterThan(50);
       expect(finding.technique.id).toMatch(/^T\d{4}(\.\d{3})?$/);

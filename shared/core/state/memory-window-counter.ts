@@ -2,69 +2,90 @@ import { type CountRequest, type EventCounts, type WindowCount, type WindowCount
 
 /**
  * The window counter in memory: replay's, and the reference the DynamoDB one is tested against
- * (both pass test/support/window-counter-contract.ts). Per key it keeps the events of the last
- * two windows behind the latest one seen (a little out-of-order input still counts) and at most
- * MAX_EVENTS_PER_KEY of them, so memory stays flat however long the replay; times are kept
- * sorted, so a flood of one key costs a binary search per event, not a scan.
+ * (both pass test/support/window-counter-contract.ts).
+ *
+ * Replay's input is in path order, which is time order only per account and region (a
+ * principal's calls in us-west-2 come after its calls in us-east-1 of a later day), so nothing
+ * is forgotten for being older than the latest event seen: an event's window is counted around
+ * its own time, and its quiet period holds on both sides of it (an earlier burst read later
+ * still raises once, unless a raise lies within the quiet period of it). Memory is bounded
+ * instead: at most MAX_EVENTS_PER_KEY per key (those farthest in time from the event being
+ * counted go first) and MAX_EVENTS in all (the key touched longest ago goes first). Times are
+ * kept sorted, so a flood of one key costs a binary search per event, not a scan.
  */
 export const MAX_EVENTS_PER_KEY = 10_000;
+export const MAX_EVENTS = 1_000_000;
 
 interface KeyState {
   /** Which events are counted: the same event twice counts once. */
   readonly seen: Set<string>;
   /** The counted events, by ascending time. */
   readonly events: Array<{ readonly at: number; readonly occurrence: string }>;
-  latest: number;
-  holder?: { readonly occurrence: string; readonly until: number };
+  /** The events that raised, by ascending time. */
+  readonly raised: Array<{ readonly at: number; readonly occurrence: string }>;
 }
 
-export function memoryWindowCounter(): WindowCounter & { readonly keys: () => number } {
+export function memoryWindowCounter(limits: { perKey?: number; total?: number } = {}): WindowCounter & { readonly keys: () => number; readonly events: () => number } {
+  const perKey = limits.perKey ?? MAX_EVENTS_PER_KEY;
+  const total = limits.total ?? MAX_EVENTS;
+  // Map order is recency: a key is moved to the end whenever it is counted.
   const state = new Map<string, KeyState>();
+  let held = 0;
   const countOne = (request: CountRequest): WindowCount => {
     let key = state.get(request.key);
-    if (!key) {
-      key = { seen: new Set(), events: [], latest: request.at };
-      state.set(request.key, key);
-    }
+    if (key) state.delete(request.key);
+    else key = { seen: new Set(), events: [], raised: [] };
+    state.set(request.key, key);
     const windowMs = request.windowSeconds * 1000;
+    const quietMs = request.quietSeconds * 1000;
     if (!key.seen.has(request.occurrence)) {
       key.seen.add(request.occurrence);
       key.events.splice(firstAfter(key.events, request.at), 0, { at: request.at, occurrence: request.occurrence });
-    }
-    key.latest = Math.max(key.latest, request.at);
-    forgetBefore(key, key.latest - 2 * windowMs);
-    const count = firstAfter(key.events, request.at) - firstAfter(key.events, request.at - windowMs);
-    let raised = false;
-    if (count >= request.threshold) {
-      const holder = key.holder;
-      if (!holder || holder.occurrence === request.occurrence || holder.until <= request.at) {
-        key.holder = { occurrence: request.occurrence, until: request.at + request.quietSeconds * 1000 };
-        raised = true;
+      held++;
+      held -= trimFarthest(key, request.at, perKey);
+      while (held > total && state.size > 1) {
+        const [oldest, dropped] = state.entries().next().value as [string, KeyState];
+        state.delete(oldest);
+        held -= dropped.events.length;
       }
     }
-    return { count, raised };
+    const count = firstAfter(key.events, request.at) - firstAfter(key.events, request.at - windowMs);
+    if (count < request.threshold) return { count, raised: false };
+    // Raised already by this event (a retry), or quiet: a raise of another event within the quiet period, either side.
+    if (key.raised.some((raise) => raise.occurrence === request.occurrence)) return { count, raised: true };
+    if (key.raised.some((raise) => Math.abs(raise.at - request.at) < quietMs)) return { count, raised: false };
+    key.raised.splice(firstAfter(key.raised, request.at), 0, { at: request.at, occurrence: request.occurrence });
+    if (key.raised.length > perKey) key.raised.shift();
+    return { count, raised: true };
   };
   return {
     count: async (requests: readonly CountRequest[]): Promise<EventCounts> => countsFrom(new Map(requests.map((request) => [request.key, countOne(request)]))),
     keys: () => state.size,
+    events: () => held,
   };
 }
 
-/** Index of the first event later than `at` (events ascending by time). */
-function firstAfter(events: KeyState["events"], at: number): number {
+/** Index of the first entry later than `at` (entries ascending by time). */
+function firstAfter(entries: ReadonlyArray<{ readonly at: number }>, at: number): number {
   let low = 0;
-  let high = events.length;
+  let high = entries.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((events[middle] as { at: number }).at <= at) low = middle + 1;
+    if ((entries[middle] as { at: number }).at <= at) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-/** Forgets events older than `before`, and the oldest beyond MAX_EVENTS_PER_KEY. */
-function forgetBefore(key: KeyState, before: number): void {
-  let drop = 0;
-  while (drop < key.events.length && ((key.events[drop] as { at: number }).at < before || key.events.length - drop > MAX_EVENTS_PER_KEY)) drop++;
-  for (const { occurrence } of key.events.splice(0, drop)) key.seen.delete(occurrence);
+/** Keeps at most `limit` events, dropping those farthest in time from `at`; returns how many went. */
+function trimFarthest(key: KeyState, at: number, limit: number): number {
+  let dropped = 0;
+  while (key.events.length > limit) {
+    const first = key.events[0] as { at: number; occurrence: string };
+    const last = key.events[key.events.length - 1] as { at: number; occurrence: string };
+    const gone = at - first.at >= last.at - at ? key.events.shift() : key.events.pop();
+    if (gone) key.seen.delete(gone.occurrence);
+    dropped++;
+  }
+  return dropped;
 }

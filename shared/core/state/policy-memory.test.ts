@@ -46,10 +46,36 @@ describe("policy memory: customer-managed policy documents as of a call's own ti
     memory.observe(createPolicy(1, ADMIN, ARN, { errorCode: "AccessDenied", errorMessage: "denied" }));
     memory.observe(createPolicy(1, ADMIN, `arn:aws:iam::${OTHER_ACCOUNT}:policy/ops`));
     memory.observe(call("CreatePolicy", 1, { policyDocument: ADMIN }, { policy: { arn: ARN, defaultVersionId: "v1; drop" } }));
-    memory.observe(createPolicy(1, " ".repeat(200_000)));
     memory.observe(call("CreatePolicy", 1, { policyDocument: ADMIN }, null));
     expect(memory.size()).toBe(0);
     expect(documentAt(memory, 5)).toBeUndefined();
+  });
+
+  it("knows that it does not know a version CloudTrail did not record: unseen, never the previous default", () => {
+    const memory = policyMemory();
+    memory.observe(createPolicy(1, READ));
+    memory.observe(call("CreatePolicyVersion", 3, { policyArn: ARN, setAsDefault: true }, { policyVersion: { versionId: "v2", isDefaultVersion: true } }));
+    expect(documentAt(memory, 2)).toMatchObject({ ok: true, value: READ });
+    expect(documentAt(memory, 4)).toMatchObject({ ok: false, unseen: true });
+    memory.observe(createPolicy(6, " ".repeat(200_000))); // oversized: not kept, not trusted
+    expect(documentAt(memory, 7)).toMatchObject({ ok: false, unseen: true });
+  });
+
+  it("suspects every policy of the account after a new default version CloudTrail did not name the policy of", () => {
+    const memory = policyMemory();
+    memory.observe(createPolicy(1, READ));
+    // The whole request left out (a document padded past what CloudTrail records): no policyArn.
+    memory.observe(iamCall("CreatePolicyVersion", null, { eventTime: at(3), eventID: "padded", responseElements: { policyVersion: { versionId: "v2", isDefaultVersion: true } } }));
+    expect(documentAt(memory, 2)).toMatchObject({ ok: true, value: READ });
+    expect(documentAt(memory, 4)).toMatchObject({ ok: false, unseen: true });
+    // A version made default later, and seen, is known again.
+    memory.observe(createVersion(5, "v3", READ, true));
+    expect(documentAt(memory, 6)).toMatchObject({ ok: true, value: READ });
+    // One not made default changes no default.
+    const other = policyMemory();
+    other.observe(createPolicy(1, READ));
+    other.observe(iamCall("CreatePolicyVersion", null, { eventTime: at(3), eventID: "padded-2", responseElements: { policyVersion: { versionId: "v2", isDefaultVersion: false } } }));
+    expect(documentAt(other, 4)).toMatchObject({ ok: true, value: READ });
   });
 
   it("keeps the lives of a policy deleted and created again under the same name apart", () => {
@@ -82,7 +108,9 @@ describe("policy memory: customer-managed policy documents as of a call's own ti
     const memory = policyMemory();
     for (let n = 0; n <= MAX_POLICIES; n++) memory.observe(createPolicy(1, READ, `arn:aws:iam::${ACCOUNT}:policy/p${n}`));
     expect(memory.size()).toBe(MAX_POLICIES);
-    expect(memory.lookupsAt(attachAt(2)).policyDocument(ACCOUNT, `arn:aws:iam::${ACCOUNT}:policy/p0`)).toBeUndefined();
+    // Forgotten, and known to be: an attacker flushing the memory gets "unseen" (high), not "never seen" (medium).
+    expect(memory.lookupsAt(attachAt(2)).policyDocument(ACCOUNT, `arn:aws:iam::${ACCOUNT}:policy/p0`)).toMatchObject({ ok: false, unseen: true });
+    expect(memory.lookupsAt(attachAt(2)).policyDocument(ACCOUNT, `arn:aws:iam::${ACCOUNT}:policy/never`)).toBeUndefined();
     expect(memory.lookupsAt(attachAt(2)).policyDocument(ACCOUNT, `arn:aws:iam::${ACCOUNT}:policy/p${MAX_POLICIES}`)).toMatchObject({ value: READ });
   });
 });

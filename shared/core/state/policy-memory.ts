@@ -16,14 +16,16 @@ import { type EventLookups, NO_LOOKUPS } from "../model/lookups.js";
  */
 export const POLICY_MEMORY_EVENTS: ReadonlySet<string> = new Set(["CreatePolicy", "CreatePolicyVersion", "SetDefaultPolicyVersion"]);
 export const MAX_POLICIES = 20_000;
+/** Policies forgotten past MAX_POLICIES are remembered as forgotten (an ARN each), up to this many. */
+export const MAX_FORGOTTEN = 500_000;
 /** A version document longer than IAM allows (6,144 characters, whitespace aside) is not a real one; kept up to this. */
 const MAX_DOCUMENT_CHARS = 131_072;
 
 interface PolicyHistory {
   /** When the policy was created (again: a name can be deleted and reused), as seen. */
   readonly births: number[];
-  /** Versions created, with their documents and times (ids repeat across lives). */
-  readonly versions: Array<{ readonly versionId: string; readonly document: string; readonly at: number }>;
+  /** Versions created, with their documents (undefined: CloudTrail did not record it) and times (ids repeat across lives). */
+  readonly versions: Array<{ readonly versionId: string; readonly document: string | undefined; readonly at: number }>;
   /** Which version became default when. */
   readonly defaults: Array<{ readonly at: number; readonly versionId: string }>;
 }
@@ -39,13 +41,22 @@ export interface PolicyMemory {
 
 export function policyMemory(): PolicyMemory {
   const policies = new Map<string, PolicyHistory>();
+  // Flushing the memory with many policies must not turn an admin attachment into "never seen".
+  const forgotten = new Set<string>();
+  // Per account: when a version of a policy CloudTrail did not name (the whole request left out,
+  // as for one padded past what CloudTrail records) was made default. Any policy may be it.
+  const untraced = new Map<string, number>();
   const historyOf = (account: string, arn: string): PolicyHistory => {
     const id = `${account}|${arn}`;
     let history = policies.get(id);
     if (!history) {
       history = { births: [], versions: [], defaults: [] };
       policies.set(id, history);
-      if (policies.size > MAX_POLICIES) policies.delete(policies.keys().next().value as string);
+      if (policies.size > MAX_POLICIES) {
+        const oldest = policies.keys().next().value as string;
+        policies.delete(oldest);
+        if (forgotten.size < MAX_FORGOTTEN) forgotten.add(oldest);
+      }
     }
     return history;
   };
@@ -66,7 +77,7 @@ export function policyMemory(): PolicyMemory {
         const arn = ownPolicyArn(policy.arn, account);
         const document = documentOf(request.policyDocument);
         const versionId = versionIdOf(policy.defaultVersionId ?? "v1");
-        if (!arn || document === undefined || !versionId) return;
+        if (!arn || !versionId) return;
         const history = historyOf(account, arn);
         history.births.push(at);
         history.versions.push({ versionId, document, at });
@@ -76,7 +87,11 @@ export function policyMemory(): PolicyMemory {
         const version = isPlainObject(response.policyVersion) ? response.policyVersion : {};
         const versionId = versionIdOf(version.versionId);
         const document = documentOf(request.policyDocument);
-        if (!arn || !versionId || document === undefined) return;
+        if (request.policyArn === undefined && version.isDefaultVersion !== false) {
+          untraced.set(account, Math.min(untraced.get(account) ?? at, at));
+          return;
+        }
+        if (!arn || !versionId) return;
         const history = historyOf(account, arn);
         history.versions.push({ versionId, document, at });
         if (request.setAsDefault === true || request.setAsDefault === "true" || version.isDefaultVersion === true) history.defaults.push({ at, versionId });
@@ -93,10 +108,23 @@ export function policyMemory(): PolicyMemory {
       return {
         groupGrants: () => undefined,
         policyDocument: (account, policyArn, versionId) => {
-          const history = policies.get(`${account}|${policyArn}`);
-          if (!history) return undefined;
-          const document = documentAt(history, seen.at, versionId);
-          return document === undefined ? undefined : { ok: true, value: document, source: "replay" };
+          const id = `${account}|${policyArn}`;
+          const history = policies.get(id);
+          if (!history) {
+            return forgotten.has(id)
+              ? { ok: false, unseen: true, reason: `replay saw more than ${MAX_POLICIES} policies created and forgot this one's documents` }
+              : undefined;
+          }
+          const version = versionAt(history, seen.at, versionId);
+          const since = untraced.get(account);
+          if (versionId === undefined && since !== undefined && since <= seen.at && (!version || version.at < since)) {
+            return { ok: false, unseen: true, reason: `a new default version of a policy CloudTrail did not name was created at ${new Date(since).toISOString()}: it may be this policy's` };
+          }
+          if (!version) return undefined;
+          if (version.document === undefined) {
+            return { ok: false, unseen: true, reason: `CloudTrail did not record the document of ${version.versionId}, the version in force at the call (too large to record, or left out): it may grant anything` };
+          }
+          return { ok: true, value: version.document, source: "replay" };
         },
       };
     },
@@ -105,11 +133,11 @@ export function policyMemory(): PolicyMemory {
 }
 
 /**
- * The document of `versionId`, or of the version that was default, at `at`: within the policy's
+ * `versionId`, or the version that was default, at `at`: within the policy's
  * life at that time (since its latest creation at or before `at`; a policy created before the
  * input has an unknown start), never from a version created after the call.
  */
-function documentAt(history: PolicyHistory, at: number, versionId: string | undefined): string | undefined {
+function versionAt(history: PolicyHistory, at: number, versionId: string | undefined): PolicyHistory["versions"][number] | undefined {
   let born = Number.NEGATIVE_INFINITY;
   for (const birth of history.births) if (birth <= at && birth > born) born = birth;
   const inLife = (time: number) => time >= born && time <= at;
@@ -121,7 +149,7 @@ function documentAt(history: PolicyHistory, at: number, versionId: string | unde
   }
   let found: PolicyHistory["versions"][number] | undefined;
   for (const version of history.versions) if (version.versionId === wanted && inLife(version.at) && (!found || version.at >= found.at)) found = version;
-  return found?.document;
+  return found;
 }
 
 /** A successful call's record, its account and time; failed calls changed nothing, and a record without a time cannot be placed. */

@@ -9,6 +9,7 @@ import type { InputSource } from "./input-paths.js";
 import { type FileResult, type ReplayFilters, fileQueue, findingFilter, recordAnalysis, replaySource } from "./replay-file.js";
 import { type ReplayState, replayState } from "../../core/state/replay-state.js";
 import type { Analyser } from "../../core/engine/analyse.js";
+import { isPlainObject } from "../../core/cloudtrail/record.js";
 import { replayWorkerEntry } from "./worker-bundle.js";
 import { RULES } from "../../core/rules/registry.js";
 
@@ -125,11 +126,19 @@ async function judgeStateful(result: FileResult, memory: { analyser: Analyser; s
   if (result.stateful.length === 0) return;
   for (const entry of result.stateful) memory.state.observe(entry.value);
   const before = result.findings.length;
-  for (const entry of result.stateful) {
-    if (!entry.judge) continue;
+  // Counted in time order (a file is nearly, not exactly, in time order; stable for equal times).
+  const judged = result.stateful.filter((entry) => entry.judge).sort((a, b) => timeOf(a.value) - timeOf(b.value));
+  for (const entry of judged) {
     recordAnalysis(result, memory.analyser.analyse(entry.value, await memory.state.knownFor(entry.value)), () => entry.position, entry.seq, memory.wanted);
   }
   if (result.findings.length > before) result.findings.sort((a, b) => a.seq - b.seq);
+}
+
+/** A record's eventTime (raw or in an EventBridge event) as epoch ms; 0 when it has none (judged first). */
+function timeOf(value: unknown): number {
+  const record = isPlainObject(value) && "detail-type" in value ? value.detail : value;
+  const time = isPlainObject(record) && typeof record.eventTime === "string" ? Date.parse(record.eventTime) : Number.NaN;
+  return Number.isNaN(time) ? 0 : time;
 }
 
 async function report(result: FileResult, reporter: ReplayReporter, summary: ReplaySummary, act: ActOnFindings | undefined): Promise<void> {
@@ -204,13 +213,24 @@ async function runPool(
           for (let index = take(lane); index !== undefined; index = take(lane)) lane.submit(index);
         }
       };
+      // Unordered, a file is reported as soon as it is done, except one with records judged with
+      // replay's memory: that waits until every earlier file is done and reported, so the memory
+      // is built in input order whatever the order files finish in (the same findings as ordered).
+      const completed = new Set<number>();
+      let memoryCursor = 0;
+      const ready = (): number | undefined => {
+        while (completed.has(memoryCursor) && !done.has(memoryCursor)) memoryCursor++;
+        for (const [key, result] of done) if (result.stateful.length === 0 || key === memoryCursor) return key;
+        return undefined;
+      };
       const complete = (lane: Lane, index: number, result: FileResult) => {
         lane.outstanding--;
         done.set(index, result);
+        completed.add(index);
         feed();
         reporting = reporting.then(async () => {
           while (true) {
-            const key = ordered ? nextToReport : done.keys().next().value;
+            const key = ordered ? nextToReport : ready();
             if (key === undefined || !done.has(key)) break;
             const next = done.get(key) as FileResult;
             done.delete(key);
