@@ -11,4 +11,17 @@ export const expectations: SampleExpectations = {
       actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"],
     },
   ],
+  // A sequence: mallory writes a customer policy granting iam:* and attaches it to himself 36 s
+  // later. The attachment is judged by the document replay saw created (live, the responder
+  // reads it from IAM): admin-equivalent, critical, mallory quarantined. Its creation is
+  // policy-document-grant's (critical too: a document granting iam:* is one step from use).
+  "customer-admin-policy-created-then-attached": [
+    { rule: "policy-document-grant", severity: "critical", actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "revoke-sessions:skipped"], event: 0 },
+    { rule: "managed-policy-attached", severity: "critical", actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned"], event: 1 },
+  ],
+  // The same path with a document that reads one bucket's objects: known, and rated as that document written is (medium).
+  "customer-read-policy-created-then-attached": [
+    { rule: "policy-document-grant", severity: "medium", actions: [], event: 0 },
+    { rule: "managed-policy-attached", severity: "medium", actions: [], event: 1 },
+  ],
 };
