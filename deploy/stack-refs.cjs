@@ -31,5 +31,6 @@ module.exports.watcherOwnResources = deployed((m, n) => m.ownResourcesValue(n, [
 module.exports.iamResponderQueue = deployed((m) => m.queueArnOf("iam-responder"));
 module.exports.rootMonitorQueue = deployed((m) => m.queueArnOf("root-monitor"));
 module.exports.exposureMonitorQueue = deployed((m) => m.queueArnOf("exposure-monitor"));
+module.exports.failureMonitorQueue = deployed((m) => m.queueArnOf("failure-monitor"));
 module.exports.tamperMonitorQueue = deployed((m) => m.queueArnOf("tamper-monitor"));
 module.exports.heartbeatRole = deployed((m, n) => m.functionNameOf(n, "heartbeat"));

@@ -135,7 +135,15 @@ describe("docs/architecture.md is the map of the code", () => {
     const { ROOT_MONITOR_RULES } = await import("../shared/core/rules/registry-root.js");
     const { TAMPER_RULES } = await import("../shared/core/rules/registry-tamper.js");
     const { EXPOSURE_RULES } = await import("../shared/core/rules/registry-exposure.js");
-    const runs: Record<string, readonly { id: string }[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "exposure-monitor": EXPOSURE_RULES, "tamper-monitor": TAMPER_RULES, heartbeat: [] };
+    const { FAILURE_RULES } = await import("../shared/core/rules/registry-failure.js");
+    const runs: Record<string, readonly { id: string }[]> = {
+      "iam-responder": IAM_RULES,
+      "root-monitor": ROOT_MONITOR_RULES,
+      "exposure-monitor": EXPOSURE_RULES,
+      "failure-monitor": FAILURE_RULES,
+      "tamper-monitor": TAMPER_RULES,
+      heartbeat: [],
+    };
     expect(readdirSync(join(repoRoot, "functions")).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts")).map((file) => file.replace(/\.ts$/, "")).sort()).toEqual(Object.keys(runs).sort());
     for (const [fn, rules] of Object.entries(runs)) {
       const reached = staticImports(join(repoRoot, "functions", `${fn}.ts`)).map((file) => relative(join(repoRoot, "shared", "core", "rules"), file));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { DEFAULT_CONFIG } from "../../shared/core/config/config.js";
 import { atLeast } from "../../shared/core/model/severity.js";
 import { createAnalyser } from "../../shared/core/engine/analyse.js";
-import { EXPOSURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/core/rules/registry.js";
+import { EXPOSURE_RULES, FAILURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../../shared/core/rules/registry.js";
 import { WATCHED_OPERATIONS } from "../../shared/core/rules/trailguard-tampering/trailguard-tampering.js";
 import { type OwnResources, ownResourcesSchema } from "../../shared/core/self/own-resources.js";
 import { HEARTBEAT_TAG_KEY, MEMBER_SESSION_NAME } from "../../shared/core/self/self-knowledge.js";
@@ -88,7 +88,7 @@ describe("serverless package (offline)", () => {
 
   it("runs on a Node.js runtime AWS still creates (nodejs22.x or newer), never nodejs20.x", () => {
     const functions = resourcesOfType("AWS::Lambda::Function");
-    expect(functions.map(([id]) => id).sort()).toEqual(["ExposureDashmonitorLambdaFunction", "HeartbeatLambdaFunction", "IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction", "TamperDashmonitorLambdaFunction"]);
+    expect(functions.map(([id]) => id).sort()).toEqual(["ExposureDashmonitorLambdaFunction", "FailureDashmonitorLambdaFunction", "HeartbeatLambdaFunction", "IamDashresponderLambdaFunction", "RootDashmonitorLambdaFunction", "TamperDashmonitorLambdaFunction"]);
     for (const [, fn] of functions) expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
   });
 
@@ -100,8 +100,9 @@ describe("serverless package (offline)", () => {
       sizes[zip] = total;
       console.log(`bundle ${zip}: ${(total / 1024).toFixed(0)} KB unzipped, ${(statSync(join(packageDir, zip)).size / 1024).toFixed(0)} KB zipped`);
     }
-    expect(Object.keys(sizes).sort()).toEqual(["exposure-monitor.zip", "heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
+    expect(Object.keys(sizes).sort()).toEqual(["exposure-monitor.zip", "failure-monitor.zip", "heartbeat.zip", "iam-responder.zip", "root-monitor.zip", "tamper-monitor.zip"]);
     expect(sizes["exposure-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
+    expect(sizes["failure-monitor.zip"]).toBeLessThanOrEqual(420 * 1024);
     // The SQS client (~50 KiB) that verifies every input message is the price of the protected
     // input path; the responder also carries IAM, STS, SNS, DynamoDB and Powertools Idempotency,
     // and quarantine (reads, attach, the containment ledger). Each function carries its own
@@ -114,7 +115,7 @@ describe("serverless package (offline)", () => {
   }, testTimeout(4, TOOL_BOUND_MS));
 
   it("bundles the JMESPath stub, not Powertools' JMESPath engine, into every function that keeps exactly-once records", async () => {
-    for (const fn of ["iam-responder", "root-monitor", "tamper-monitor"]) {
+    for (const fn of ["iam-responder", "root-monitor", "failure-monitor", "tamper-monitor"]) {
       const code = (await runBounded("unzip", ["-p", join(packageDir, `${fn}.zip`)], { timeoutMs: TOOL_BOUND_MS })).stdout;
       expect(code, fn).toContain("JMESPath is not bundled");
       // The engine's own error names and its lexer would be there if it were bundled.
@@ -125,13 +126,19 @@ describe("serverless package (offline)", () => {
   it("creates no unused default role: every function has a role of its own", () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = resourcesOfType("AWS::IAM::Role").map(([id]) => id).sort();
-    expect(roles).toEqual(["ExposureDashmonitorIamRoleLambdaExecution", "HeartbeatIamRoleLambdaExecution", "IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution", "TamperDashmonitorIamRoleLambdaExecution"]);
+    expect(roles).toEqual(["ExposureDashmonitorIamRoleLambdaExecution", "FailureDashmonitorIamRoleLambdaExecution", "HeartbeatIamRoleLambdaExecution", "IamDashresponderIamRoleLambdaExecution", "RootDashmonitorIamRoleLambdaExecution", "TamperDashmonitorIamRoleLambdaExecution"]);
     for (const [id, fn] of resourcesOfType("AWS::Lambda::Function")) {
       expect(fn.Properties.Role, id).toEqual({ "Fn::GetAtt": [id.replace("LambdaFunction", "IamRoleLambdaExecution"), "Arn"] });
     }
   });
 
-  it.each(["RootDashmonitor", "TamperDashmonitor"])("gives the %s nothing but publishing, its own queue and its own idempotency records (it only alerts)", (id) => {
+  it.each([
+    ["RootDashmonitor", []],
+    ["ExposureDashmonitor", []],
+    ["TamperDashmonitor", []],
+    // Its window counts: a key's minutes read in one call, under the same own-keys condition.
+    ["FailureDashmonitor", ["dynamodb:BatchGetItem"]],
+  ])("gives the %s nothing but publishing, its own queue and its own idempotency records (it only alerts)", (id, more) => {
     const actions = roleStatements(`${id}IamRoleLambdaExecution`)
       .filter((statement) => statement.Effect === "Allow")
       .flatMap((statement) => asList(statement.Action));
@@ -150,8 +157,12 @@ describe("serverless package (offline)", () => {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        ...more,
       ]),
     );
+    const dynamoDb = roleStatements(`${id}IamRoleLambdaExecution`).filter((statement) => asList(statement.Action).some((action) => action.startsWith("dynamodb:")));
+    expect(dynamoDb).toHaveLength(1);
+    expect(JSON.stringify(dynamoDb[0]?.Condition)).toContain("dynamodb:LeadingKeys");
     const queue = roleStatements(`${id}IamRoleLambdaExecution`).filter((statement) => asList(statement.Action).some((action) => action.startsWith("sqs:")));
     for (const statement of queue) expect(JSON.stringify(statement.Resource)).toContain(`${id}InputQueue`);
   });
@@ -186,7 +197,7 @@ describe("serverless package (offline)", () => {
     expect(JSON.stringify(assume?.Resource)).toContain(":role/trailguard-member-responder");
     const deny = statements.find((statement) => statement.Effect === "Deny");
     expect(asList(deny?.Action ?? []).sort()).toEqual(["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:UpdateAccessKey"]);
-    for (const fn of ["iam-responder", "root-monitor", "tamper-monitor", "heartbeat"]) expect(JSON.stringify(deny?.Resource)).toContain(`role/trailguard-prod-${fn}"`);
+    for (const fn of ["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor", "heartbeat"]) expect(JSON.stringify(deny?.Resource)).toContain(`role/trailguard-prod-${fn}"`);
     // Only the deployed function's own code may use these powers: not the role lent elsewhere.
     for (const statement of allowed.filter((candidate) => asList(candidate.Action).some((action) => /^(iam|sts):/.test(action)))) {
       const attaches = asList(statement.Action).some((action) => action.startsWith("iam:Attach"));
@@ -239,7 +250,7 @@ describe("serverless package (offline)", () => {
       TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
       SSESpecification: { SSEEnabled: true },
     });
-    for (const [role, fn] of [["IamDashresponder", "iam-responder"], ["RootDashmonitor", "root-monitor"], ["TamperDashmonitor", "tamper-monitor"]]) {
+    for (const [role, fn] of [["IamDashresponder", "iam-responder"], ["RootDashmonitor", "root-monitor"], ["ExposureDashmonitor", "exposure-monitor"], ["FailureDashmonitor", "failure-monitor"], ["TamperDashmonitor", "tamper-monitor"]]) {
       const statement = roleStatements(`${role}IamRoleLambdaExecution`).find((candidate) => asList(candidate.Action).includes("dynamodb:PutItem"));
       expect(statement?.Resource).toEqual({ "Fn::GetAtt": ["IdempotencyTable", "Arn"] });
       // Powertools keys start with the key prefix, which the runtime sets to the function name.
@@ -260,7 +271,7 @@ describe("serverless package (offline)", () => {
     const statements = (policy?.Properties.PolicyDocument as { Statement: Array<Statement & { Principal: unknown; Condition?: Record<string, Record<string, unknown>> }> }).Statement;
     const publishers = statements.filter((statement) => statement.Effect === "Allow" && asList(statement.Action).includes("sns:Publish"));
     expect(publishers.map((statement) => statement.Principal)).toEqual([
-      { AWS: ["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor"].map((fn) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/trailguard-prod-${fn}` })) },
+      { AWS: ["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor"].map((fn) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/trailguard-prod-${fn}` })) },
       { Service: "cloudwatch.amazonaws.com" },
     ]);
     const nobodyElse = statements.find((statement) => statement.Sid === "NobodyElsePublishes");
@@ -291,7 +302,7 @@ describe("serverless package (offline)", () => {
     expect(resourcesOfType("AWS::Lambda::EventInvokeConfig")).toEqual([]);
   });
 
-  it.each(["IamDashresponder", "RootDashmonitor", "ExposureDashmonitor", "TamperDashmonitor"])("%s: only its rules may send to its queue, only its role may receive, and its function reads it with partial batch failures", (id) => {
+  it.each(["IamDashresponder", "RootDashmonitor", "ExposureDashmonitor", "FailureDashmonitor", "TamperDashmonitor"])("%s: only its rules may send to its queue, only its role may receive, and its function reads it with partial batch failures", (id) => {
     const queueId = `${id}InputQueue`;
     const ownRules = resourcesOfType("AWS::Events::Rule")
       .filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(`"${queueId}"`))
@@ -324,8 +335,8 @@ describe("serverless package (offline)", () => {
         "input-rejected",
         "heartbeat-missing",
         "heartbeat-not-matched",
-        ...["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
-        ...["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
+        ...["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor", "heartbeat"].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
+        ...["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor"].map((fn) => `${fn}-backlog`),
       ]
         .map((name) => `trailguard-prod-${name}`)
         .sort(),
@@ -376,7 +387,7 @@ describe("serverless package (offline)", () => {
     const identity = template.Resources.TamperDashmonitorOwnIdentityRule?.Properties;
     expect(identity?.State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
     const issuers = (identity?.EventPattern as { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } }).detail.userIdentity.sessionContext.sessionIssuer.arn;
-    expect(issuers).toHaveLength(5);
+    expect(issuers).toHaveLength(6);
     // The root monitor watches the tamper monitor's identity only.
     const watcher = template.Resources.RootDashmonitorOwnIdentityRule?.Properties.EventPattern as typeof identity extends never ? never : { detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: unknown[] } } } } };
     expect(watcher.detail.userIdentity.sessionContext.sessionIssuer.arn).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailguard-prod-tamper-monitor" }]);
@@ -497,7 +508,9 @@ describe("serverless invoke local (offline, dry-run)", () => {
     const jobs = bundledSamples()
       .map((sample) => relative(repoRoot, sample.path))
       .flatMap((name) => {
-        const event = JSON.parse(readFileSync(join(repoRoot, name), "utf8")) as { detail: { eventSource: string; userIdentity?: { type?: string } } };
+        const event = JSON.parse(readFileSync(join(repoRoot, name), "utf8")) as { detail: { eventSource: string; userIdentity?: { type?: string } } } | unknown[];
+        // A burst (an array of events) is one Lambda invocation per event: one of them below.
+        if (Array.isArray(event)) return [];
         const fns = [
           ...(event.detail.eventSource === "iam.amazonaws.com" ? ["iam-responder"] : []),
           ...(event.detail.userIdentity?.type === "Root" ? ["root-monitor"] : []),
@@ -506,6 +519,11 @@ describe("serverless invoke local (offline, dry-run)", () => {
         return fns.map((fn) => ({ fn, name }));
       });
     expect(jobs.length).toBeGreaterThan(25);
+    // The failure monitor, with one failed sign-in of a burst: offline it keeps no counts, so it judges and says nothing.
+    const [failedSignIn] = JSON.parse(readFileSync(bundledSamples().find((sample) => sample.name === "console-sign-in-failures-password-guessing")?.path ?? "", "utf8")) as unknown[];
+    const failedSignInPath = join(mkdtempSync(join(tmpdir(), "trailguard-invoke-")), "failed-sign-in.json");
+    writeFileSync(failedSignInPath, JSON.stringify(failedSignIn));
+    jobs.push({ fn: "failure-monitor", name: failedSignInPath });
     const failures: string[] = [];
     let findings = 0;
     const budget = timeBudget(INVOKE_ALL_MS);
@@ -535,8 +553,18 @@ function resolveIntrinsics(value: unknown): unknown {
 }
 
 describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven on moto_server", () => {
-  const functionRules: Record<string, readonly DetectionRule[]> = { "iam-responder": IAM_RULES, "root-monitor": ROOT_MONITOR_RULES, "exposure-monitor": EXPOSURE_RULES, "tamper-monitor": TAMPER_RULES };
-  const samples = bundledSamples().map((sample) => ({ name: sample.name, event: JSON.parse(readFileSync(sample.path, "utf8")) as SampleEvent }));
+  const functionRules: Record<string, readonly DetectionRule[]> = {
+    "iam-responder": IAM_RULES,
+    "root-monitor": ROOT_MONITOR_RULES,
+    "exposure-monitor": EXPOSURE_RULES,
+    "failure-monitor": FAILURE_RULES,
+    "tamper-monitor": TAMPER_RULES,
+  };
+  // A burst sample (an array) is sent as its events, each named `<sample>[i]`.
+  const samples = bundledSamples().flatMap((sample) => {
+    const parsed = JSON.parse(readFileSync(sample.path, "utf8")) as SampleEvent | SampleEvent[];
+    return Array.isArray(parsed) ? parsed.map((event, index) => ({ name: `${sample.name}[${index}]`, event })) : [{ name: sample.name, event: parsed }];
+  });
   const role = (fn: string) => ({
     type: "AssumedRole",
     arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/trailguard-prod-${fn}/trailguard-prod-${fn}`,
@@ -591,7 +619,13 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     for (const [id, rule] of resourcesOfType("AWS::Events::Rule")) {
       if (rule.Properties.ScheduleExpression) continue;
       const [target] = rule.Properties.Targets as Array<{ Arn: { "Fn::GetAtt": [string, string] } }>;
-      const fn = { IamDashresponderInputQueue: "iam-responder", RootDashmonitorInputQueue: "root-monitor", ExposureDashmonitorInputQueue: "exposure-monitor", TamperDashmonitorInputQueue: "tamper-monitor" }[target?.Arn["Fn::GetAtt"][0] ?? ""];
+      const fn = {
+        IamDashresponderInputQueue: "iam-responder",
+        RootDashmonitorInputQueue: "root-monitor",
+        ExposureDashmonitorInputQueue: "exposure-monitor",
+        FailureDashmonitorInputQueue: "failure-monitor",
+        TamperDashmonitorInputQueue: "tamper-monitor",
+      }[target?.Arn["Fn::GetAtt"][0] ?? ""];
       if (!fn) throw new Error(`rule ${id} targets no input queue`);
       if (!queueOf.has(fn)) {
         const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(`pattern-${fn}`) }));
@@ -603,10 +637,12 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
       await events.send(new PutRuleCommand({ Name: id.slice(0, 60), EventBusName: bus, EventPattern: JSON.stringify(resolveIntrinsics(rule.Properties.EventPattern)) }));
       await events.send(new PutTargetsCommand({ Rule: id.slice(0, 60), EventBusName: bus, Targets: [{ Id: "queue", Arn: Attributes?.QueueArn }] }));
     }
-    for (const { event } of [...samples, ...selfDefence]) {
+    // Ten events a call (PutEvents' limit): the bursts make some two hundred.
+    const all = [...samples, ...selfDefence];
+    for (let start = 0; start < all.length; start += 10) {
       const answer = await events.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: bus, Source: event.source, DetailType: event["detail-type"], Detail: JSON.stringify(event.detail), Resources: [] }],
+          Entries: all.slice(start, start + 10).map(({ event }) => ({ EventBusName: bus, Source: event.source, DetailType: event["detail-type"], Detail: JSON.stringify(event.detail), Resources: [] })),
         }),
       );
       expect(answer.FailedEntryCount ?? 0).toBe(0);
@@ -625,14 +661,20 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
     }
   }, 120_000);
 
-  it("delivers every sample to every function whose rules find something in it", () => {
+  it("delivers every sample to every function whose rules find something in it, or count it", () => {
+    expect(new Set(samples.map(({ event }) => event.detail.eventID)).size, "sample event ids are unique").toBe(samples.length);
+    let counted = 0;
     for (const { name, event } of samples) {
       for (const [fn, rules] of Object.entries(functionRules)) {
-        const analysis = createAnalyser(DEFAULT_CONFIG, rules).analyse(event);
+        const analyser = createAnalyser(DEFAULT_CONFIG, rules);
+        const analysis = analyser.analyse(event);
         const hasFindings = analysis.kind === "analysed" && analysis.findings.length > 0;
-        if (hasFindings) expect(reached.get(event.detail.eventID)?.has(fn), `${name} must reach ${fn}`).toBe(true);
+        const isCounted = analyser.countsFor(event).length > 0;
+        if (isCounted) counted++;
+        if (hasFindings || isCounted) expect(reached.get(event.detail.eventID)?.has(fn), `${name} must reach ${fn}`).toBe(true);
       }
     }
+    expect(counted).toBeGreaterThan(20);
   });
 
   it.each(selfDefence.map((entry) => [entry.name, entry] as const))("delivers %s to the functions that watch it", (_name, entry) => {
@@ -659,13 +701,26 @@ describe.skipIf(!motoEndpoint)("EventBridge patterns from the template, proven o
   it("routes root sign-in and root API calls to the root monitor, IAM changes and IAM users' sign-ins to the responder, CloudTrail tampering to the tamper monitor", () => {
     const routes = (name: string) => [...(reached.get(samples.find((sample) => sample.name === name)?.event.detail.eventID ?? "") ?? [])].sort();
     // Every console sign-in reaches the responder, which judges IAM users' (console-login-without-mfa) and leaves root's to the root monitor.
-    expect(routes("root-console-login-without-mfa")).toEqual(["iam-responder", "root-monitor"]);
-    expect(routes("iam-user-console-login-without-mfa")).toEqual(["iam-responder"]);
+    // The failure monitor gets every console sign-in too (it counts the failed ones).
+    expect(routes("root-console-login-without-mfa")).toEqual(["failure-monitor", "iam-responder", "root-monitor"]);
+    expect(routes("iam-user-console-login-without-mfa")).toEqual(["failure-monitor", "iam-responder"]);
     expect(routes("root-activity-ec2-run-instances")).toEqual(["root-monitor"]);
     expect(routes("root-created-access-key-in-console")).toEqual(["iam-responder", "root-monitor"]);
     // Role writes also reach both monitors, which judge whether the role is trailguard's (it is not).
     expect(routes("trust-opened-to-everyone")).toEqual(["iam-responder", "root-monitor", "tamper-monitor"]);
     expect(routes("policy-administrator-access-attached-to-user")).toEqual(["iam-responder"]);
     expect(routes("cloudtrail-logging-stopped")).toEqual(["tamper-monitor"]);
+  });
+
+  it("routes refused calls of any service, read-only ones too, and failed console sign-ins to the failure monitor", () => {
+    const routes = (name: string) => [...(reached.get(samples.find((sample) => sample.name === name)?.event.detail.eventID ?? "") ?? [])].sort();
+    // ec2:GetPasswordData refused (Client.UnauthorizedOperation), a read-only call no other function receives.
+    expect(routes("denied-calls-burst-stolen-role-get-password-data[0]")).toEqual(["failure-monitor"]);
+    expect(routes("console-sign-in-failures-password-guessing[0]")).toEqual(["failure-monitor", "iam-responder"]);
+    const denied = template.Resources.FailureDashmonitorDeniedCallsRule?.Properties;
+    expect(denied?.State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+    // Successful calls never reach it: its only call pattern is the refused calls'.
+    expect(resourcesOfType("AWS::Events::Rule").filter(([id]) => id.startsWith("FailureDashmonitor")).map(([id]) => id).sort()).toEqual(["FailureDashmonitorDeniedCallsRule", "FailureDashmonitorSignInRule"]);
+    expect(routes("cloudtrail-logging-stopped")).not.toContain("failure-monitor");
   });
 });

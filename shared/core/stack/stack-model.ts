@@ -1,4 +1,4 @@
-import { EXPOSURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
+import { EXPOSURE_RULES, FAILURE_RULES, IAM_RULES, ROOT_MONITOR_RULES, TAMPER_RULES } from "../rules/registry.js";
 import type { DetectionRule } from "../rules/rule.js";
 import { type RenderedPattern, type TemplateValue, renderPatterns } from "./event-patterns.js";
 
@@ -18,7 +18,7 @@ export interface StackNames {
 
 /** Functions fed by EventBridge through an input queue, with the rules each runs. */
 export interface Consumer {
-  readonly name: "iam-responder" | "root-monitor" | "exposure-monitor" | "tamper-monitor";
+  readonly name: "iam-responder" | "root-monitor" | "exposure-monitor" | "failure-monitor" | "tamper-monitor";
   readonly rules: readonly DetectionRule[];
   /** Whose identity its rules watch (trailguardCallersOnly rules): functions by name. */
   readonly watchesIdentityOf: readonly FunctionName[];
@@ -27,13 +27,15 @@ export interface Consumer {
 }
 
 export type FunctionName = Consumer["name"] | "heartbeat";
-export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "exposure-monitor", "tamper-monitor", "heartbeat"];
+export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor", "heartbeat"];
 
 export const CONSUMERS: readonly Consumer[] = [
   { name: "iam-responder", rules: IAM_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
   // The root monitor watches the watcher: the tamper monitor cannot be trusted to report its own replacement.
   { name: "root-monitor", rules: ROOT_MONITOR_RULES, watchesIdentityOf: ["tamper-monitor"], watchesResourcesOf: ["tamper-monitor"] },
   { name: "exposure-monitor", rules: EXPOSURE_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
+  // Failures are cheap for anyone to make: a flood of them waits in this queue, delaying no other detection.
+  { name: "failure-monitor", rules: FAILURE_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
   { name: "tamper-monitor", rules: TAMPER_RULES, watchesIdentityOf: FUNCTION_NAMES, watchesResourcesOf: "all" },
 ];
 

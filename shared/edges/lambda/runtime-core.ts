@@ -12,6 +12,8 @@ import { type Logger, jsonLogger } from "../log/log.js";
 import { applyRelease } from "../../core/response/release.js";
 import { dynamoDbLedger } from "../aws/containment-ledger.js";
 import { dynamoDbIdempotency } from "../aws/idempotency.js";
+import { dynamoDbWindowCounter } from "../aws/window-counter.js";
+import type { WindowCounter } from "../../core/model/window-counts.js";
 import type { LookupFetcher } from "../aws/iam-lookups.js";
 
 /**
@@ -141,7 +143,23 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
         }
       : sendAlert;
   const lookup = makeLookup?.(config, env, now);
-  const deps = { config, analyser, respond, publish, logger, ...(lookup ? { lookup } : {}) };
+  // Counts for the rules that judge a burst (the failure monitor's), in the same table under the
+  // same owner prefix. A failure pages like the store's and fails the event, to be retried: a
+  // count that was not kept is not a "below the threshold".
+  const store = config.idempotencyTable && options.rules.some((rule) => rule.counts !== undefined)
+    ? dynamoDbWindowCounter({ tableName: config.idempotencyTable, owner, ...(options.dynamoDb ? { client: options.dynamoDb } : {}) })
+    : undefined;
+  const counter: WindowCounter | undefined = store && {
+    count: async (requests) => {
+      try {
+        return await store.count(requests);
+      } catch (error) {
+        logger.log("error", "window counter failed: the event will be retried", { idempotencyStoreFailed: 1, windowCounterFailed: 1, requests: requests.length, error: String(error) });
+        throw error;
+      }
+    },
+  };
+  const deps = { config, analyser, respond, publish, logger, ...(lookup ? { lookup } : {}), ...(counter ? { counter } : {}) };
   return {
     config,
     analyser,

@@ -1,0 +1,4 @@
+import { describeWindowCounter } from "../../../test/support/window-counter-contract.js";
+import { memoryWindowCounter } from "./memory-window-counter.js";
+
+describeWindowCounter("in memory", () => memoryWindowCounter());
