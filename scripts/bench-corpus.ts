@@ -44,7 +44,9 @@ function loadSeeds(repoRoot: string): unknown[] {
   };
   if (existsSync(corpus)) walk(corpus);
   for (const sample of bundledSamples()) {
-    seeds.push((JSON.parse(readFileSync(sample.path, "utf8")) as { detail: unknown }).detail);
+    // A sample is one EventBridge event or a sequence of them.
+    const events = JSON.parse(readFileSync(sample.path, "utf8")) as { detail: unknown } | Array<{ detail: unknown }>;
+    for (const event of Array.isArray(events) ? events : [events]) seeds.push(event.detail);
   }
   if (!existsSync(corpus)) {
     // Without the public corpus, keep the mix realistic: most CloudTrail is not IAM. Add

@@ -42,8 +42,8 @@ describe.skipIf(!endpoint)("window counter (DynamoDB on moto_server)", () => {
       for (let event = 1; event <= 4; event++) await one.count([burst(key, `e${event}`, T0 + event * 100)]);
       // Counted at once: across runs, either may write, read or claim first.
       const [fifth, sixth] = (await Promise.all([one.count([burst(key, "e5", T0 + 500)]), other.count([burst(key, "e6", T0 + 600)])])).map((answer) => answer.get(key));
-      expect(fifth?.count, `run ${run}`).toBe(5);
-      // The sixth sees the fifth unless it read before the fifth was written.
+      // Each sees the other unless it read before the other was written (windows after an event count too).
+      expect([5, 6], `run ${run}`).toContain(fifth?.count);
       expect([5, 6], `run ${run}`).toContain(sixth?.count);
       raisedPerRun.push([fifth, sixth].filter((count) => count?.raised).length);
     }

@@ -57,7 +57,8 @@ export function describeWindowCounter(name: string, make: () => Promise<WindowCo
         expect((await one(counter, request("same", T0))).count).toBe(1);
         expect((await one(counter, request("same", T0))).count).toBe(1);
         expect((await one(counter, request("other", T0 + SECOND))).count).toBe(2);
-        expect((await one(counter, request("same", T0))).count).toBe(1);
+        // Asked again, it counts the fullest window that holds it: the later event's too.
+        expect((await one(counter, request("same", T0))).count).toBe(2);
         expect((await one(counter, request("third", T0 + 2 * SECOND, { threshold: 10 }))).count).toBe(3);
         // Another event at the very same millisecond is another event.
         expect((await one(counter, request("twin", T0 + 2 * SECOND, { threshold: 10 }))).count).toBe(4);
@@ -124,11 +125,11 @@ export function describeWindowCounter(name: string, make: () => Promise<WindowCo
         expect(await one(counter, request("e3", T0 + 2 * SECOND))).toEqual({ count: 3, raised: true });
         expect(await one(counter, request("e3", T0 + 2 * SECOND))).toEqual({ count: 3, raised: true });
         expect(await one(counter, request("e4", T0 + 3 * SECOND))).toEqual({ count: 4, raised: false });
-        // After another event, the holder's retry still raises (and counts what is in its window), the other's does not.
-        expect(await one(counter, request("e3", T0 + 2 * SECOND))).toEqual({ count: 3, raised: true });
+        // After another event, the holder's retry still raises (counting the fullest window that holds it), the other's does not.
+        expect(await one(counter, request("e3", T0 + 2 * SECOND))).toEqual({ count: 4, raised: true });
         expect(await one(counter, request("e4", T0 + 3 * SECOND))).toEqual({ count: 4, raised: false });
-        // An event below the threshold raises nothing, asked again or not.
-        expect(await one(counter, request("e2", T0 + SECOND))).toEqual({ count: 2, raised: false });
+        // An earlier event of the burst asked again: the burst raised already.
+        expect(await one(counter, request("e2", T0 + SECOND))).toEqual({ count: 4, raised: false });
       },
       timeout,
     );
@@ -180,13 +181,25 @@ export function describeWindowCounter(name: string, make: () => Promise<WindowCo
         const settled = { threshold: 10 };
         expect(await one(counter, request("t10", T0 + 10 * SECOND, settled))).toEqual({ count: 1, raised: false });
         expect(await one(counter, request("t90", T0 + 90 * SECOND, settled))).toEqual({ count: 2, raised: false });
-        // Late: its own window ends before the others (they are not counted in it).
-        expect(await one(counter, request("t5", T0 + 5 * SECOND, settled))).toEqual({ count: 1, raised: false });
+        // Late: it counts in the windows after it too (t5, t10 and t90 in the one ending at t90).
+        expect(await one(counter, request("t5", T0 + 5 * SECOND, settled))).toEqual({ count: 3, raised: false });
         // A minute or more before the others, in an earlier time bucket.
-        expect(await one(counter, request("t-70", T0 - 70 * SECOND, settled))).toEqual({ count: 1, raised: false });
+        expect(await one(counter, request("t-70", T0 - 70 * SECOND, settled))).toEqual({ count: 4, raised: false });
         expect(await one(counter, request("t120", T0 + 120 * SECOND, settled))).toEqual({ count: 5, raised: false });
-        // And it can be the one that raises: the fifth event of the window ending at it.
-        expect(await one(counter, request("t100", T0 + 100 * SECOND, { threshold: 5 }))).toEqual({ count: 5, raised: true });
+        // And a late one can be the one that raises: it completes the window ending at t120.
+        expect(await one(counter, request("t100", T0 + 100 * SECOND, { threshold: 6 }))).toEqual({ count: 6, raised: true });
+      },
+      timeout,
+    );
+
+    it(
+      "raises a burst read newest first, once, on the event read last that completes it",
+      async () => {
+        const counter = await make();
+        expect(await one(counter, request("n3", T0 + 3 * SECOND))).toEqual({ count: 1, raised: false });
+        expect(await one(counter, request("n2", T0 + 2 * SECOND))).toEqual({ count: 2, raised: false });
+        expect(await one(counter, request("n1", T0 + SECOND))).toEqual({ count: 3, raised: true });
+        expect(await one(counter, request("n0", T0))).toEqual({ count: 4, raised: false });
       },
       timeout,
     );

@@ -36,3 +36,42 @@ describe("CloudTrail Insights records are valid input: skipped quietly, never an
     expect(analyse(noType).kind).toBe("malformed");
   });
 });
+
+describe("a rule whose counts or lookups throw", () => {
+  it("costs its own answer, never the event: countsFor and lookupsFor return nothing, analyse judges the rest", async () => {
+    const { createAnalyser } = await import("./analyse.js");
+    const { DEFAULT_CONFIG } = await import("../config/config.js");
+    const { defineRule } = await import("../rules/rule.js");
+    const broken = defineRule({
+      id: "managed-policy-attached",
+      title: "broken",
+      category: "policy-change",
+      technique: { id: "T1098", name: "x" },
+      runbook: "x".repeat(60),
+      eventNames: ["AttachUserPolicy"],
+      eventSources: ["iam.amazonaws.com"],
+      signals: [],
+      counts: () => {
+        throw new Error("counts bug");
+      },
+      lookups: () => {
+        throw new Error("lookups bug");
+      },
+      evaluate: ({ counts, lookups }) => ({
+        severity: "low",
+        summary: `counted ${String(counts.get("k"))}, looked up ${String(lookups.policyDocument(ACCOUNT, "arn:aws:iam::111122223333:policy/p"))}`,
+        whyItMatters: "x",
+        reasons: [],
+        signals: [],
+        target: undefined,
+      }),
+    });
+    const analyser = createAnalyser(DEFAULT_CONFIG, [broken]);
+    const record = iamCall("AttachUserPolicy", { userName: "bob", policyArn: `arn:aws:iam::${ACCOUNT}:policy/p` });
+    expect(analyser.countsFor(record)).toEqual([]);
+    expect(analyser.lookupsFor(record)).toEqual([]);
+    const analysis = analyser.analyse(record);
+    expect(analysis.kind).toBe("analysed");
+    expect(analysis.kind === "analysed" && analysis.findings[0]?.summary).toBe("counted undefined, looked up undefined");
+  });
+});

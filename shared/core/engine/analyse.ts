@@ -220,7 +220,15 @@ function lookupsFor(input: unknown, askers: readonly DetectionRule[], askedNames
   if (!parsed.ok) return [];
   const event = eventFacts(parsed.record, unwrapped.envelope?.account, unwrapped.envelope?.region);
   if (event.failed || event.readOnly) return [];
-  return askers.flatMap((rule) => ((rule.eventNames ?? []).includes(event.eventName) && (rule.eventSources ?? []).includes(event.eventSource) ? (rule.lookups?.(parsed.record, event) ?? []) : []));
+  return askers.flatMap((rule) => {
+    if (!(rule.eventNames ?? []).includes(event.eventName) || !(rule.eventSources ?? []).includes(event.eventSource)) return [];
+    try {
+      return [...(rule.lookups?.(parsed.record, event) ?? [])];
+    } catch {
+      // A rule bug must not take the batch down: its evaluate then sees nothing looked up and says what is unknown.
+      return [];
+    }
+  });
 }
 
 /**
@@ -242,7 +250,11 @@ function countsFor(input: unknown, counters: readonly DetectionRule[], mayConcer
     if (event.readOnly && actor.type !== "Root" && !rule.includesReadOnly) continue;
     if (rule.eventNames && !rule.eventNames.includes(event.eventName)) continue;
     if (rule.deniedCallsOnly && !isDeniedErrorCode(event.errorCode)) continue;
-    requests.push(...(rule.counts?.({ record, actor, event }) ?? []));
+    try {
+      requests.push(...(rule.counts?.({ record, actor, event }) ?? []));
+    } catch {
+      // A rule bug must not take the batch down: its evaluate then sees no count and says nothing.
+    }
   }
   return requests;
 }

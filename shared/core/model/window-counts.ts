@@ -28,9 +28,9 @@ export interface CountRequest {
 }
 
 export interface WindowCount {
-  /** Distinct events under the key in (at - window, at], this one included. */
+  /** Distinct events under the key in the fullest window that holds this one (`peakWindowCount`), this one included. */
   readonly count: number;
-  /** count >= threshold, and this event holds the key's quiet period: the rule may fire. */
+  /** count >= threshold (this event completes a burst, whenever it was read), and the key is not quiet: the rule may fire. */
   readonly raised: boolean;
 }
 
@@ -51,4 +51,46 @@ export const COUNT_KEY_MAX_CHARS = 512;
 
 export function countsFrom(answers: ReadonlyMap<string, WindowCount>): EventCounts {
   return { get: (key) => answers.get(key) };
+}
+
+/**
+ * The count an event answers with: the most events any window holding it holds, over the
+ * windows (end - window, end] for every end from `at` up to (not including) `at + window`.
+ * Not only the window ending at the event: events arrive out of time order (replay reads
+ * CloudTrail files in path order, a region's folder before another's; Lambda counts events of
+ * one burst concurrently), and the late-read event that completes a burst must still raise it.
+ * `times` ascending. Cheap: past the event it looks at fewer than `threshold` events (or, when
+ * there are more, the window ending at the last of them already holds at least that many).
+ */
+export function peakWindowCount(times: readonly number[], at: number, windowMs: number, threshold: number): number {
+  const endingAt = (end: number) => firstAfter(times, end) - firstAfter(times, end - windowMs);
+  let peak = endingAt(at);
+  const from = firstAfter(times, at);
+  const to = firstAtOrAfter(times, at + windowMs);
+  if (to - from >= threshold) return Math.max(peak, endingAt(times[to - 1] as number));
+  for (let index = from; index < to; index++) peak = Math.max(peak, endingAt(times[index] as number));
+  return peak;
+}
+
+/** Index of the first time later than `at` in ascending `times`. */
+export function firstAfter(times: readonly number[], at: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((times[middle] as number) <= at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function firstAtOrAfter(times: readonly number[], at: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((times[middle] as number) < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -18,8 +18,10 @@ export const POLICY_MEMORY_EVENTS: ReadonlySet<string> = new Set(["CreatePolicy"
 export const MAX_POLICIES = 20_000;
 /** Policies forgotten past MAX_POLICIES are remembered as forgotten (an ARN each), up to this many. */
 export const MAX_FORGOTTEN = 500_000;
-/** A version document longer than IAM allows (6,144 characters, whitespace aside) is not a real one; kept up to this. */
-const MAX_DOCUMENT_CHARS = 131_072;
+/** Versions kept per policy (IAM keeps five; a create-and-delete loop makes any number), the oldest dropped first. */
+export const MAX_VERSIONS = 16;
+/** IAM's limit for a managed policy document, whitespace aside: kept minified, anything longer is not a real one. */
+const MAX_DOCUMENT_CHARS = 6_144;
 
 interface PolicyHistory {
   /** When the policy was created (again: a name can be deleted and reused), as seen. */
@@ -28,6 +30,8 @@ interface PolicyHistory {
   readonly versions: Array<{ readonly versionId: string; readonly document: string | undefined; readonly at: number }>;
   /** Which version became default when. */
   readonly defaults: Array<{ readonly at: number; readonly versionId: string }>;
+  /** Versions were dropped (past MAX_VERSIONS), or the whole policy was forgotten once: a version not found may be one of those. */
+  lost: boolean;
 }
 
 export interface PolicyMemory {
@@ -50,7 +54,7 @@ export function policyMemory(): PolicyMemory {
     const id = `${account}|${arn}`;
     let history = policies.get(id);
     if (!history) {
-      history = { births: [], versions: [], defaults: [] };
+      history = { births: [], versions: [], defaults: [], lost: forgotten.has(id) };
       policies.set(id, history);
       if (policies.size > MAX_POLICIES) {
         const oldest = policies.keys().next().value as string;
@@ -80,7 +84,7 @@ export function policyMemory(): PolicyMemory {
         if (!arn || !versionId) return;
         const history = historyOf(account, arn);
         history.births.push(at);
-        history.versions.push({ versionId, document, at });
+        keepVersion(history, { versionId, document, at });
         history.defaults.push({ at, versionId });
       } else if (record.eventName === "CreatePolicyVersion") {
         const arn = ownPolicyArn(request.policyArn, account);
@@ -93,7 +97,7 @@ export function policyMemory(): PolicyMemory {
         }
         if (!arn || !versionId) return;
         const history = historyOf(account, arn);
-        history.versions.push({ versionId, document, at });
+        keepVersion(history, { versionId, document, at });
         if (request.setAsDefault === true || request.setAsDefault === "true" || version.isDefaultVersion === true) history.defaults.push({ at, versionId });
       } else {
         const arn = ownPolicyArn(request.policyArn, account);
@@ -115,12 +119,19 @@ export function policyMemory(): PolicyMemory {
               ? { ok: false, unseen: true, reason: `replay saw more than ${MAX_POLICIES} policies created and forgot this one's documents` }
               : undefined;
           }
-          const version = versionAt(history, seen.at, versionId);
+          const { version, wanted, born, ambiguous } = versionAt(history, seen.at, versionId);
+          if (ambiguous) return { ok: false, unseen: true, reason: "the default version was switched within the same second as another switch or as the call (CloudTrail records seconds): which version was in force is not known" };
           const since = untraced.get(account);
-          if (versionId === undefined && since !== undefined && since <= seen.at && (!version || version.at < since)) {
-            return { ok: false, unseen: true, reason: `a new default version of a policy CloudTrail did not name was created at ${new Date(since).toISOString()}: it may be this policy's` };
+          if (since !== undefined && since <= seen.at && (!version || version.at < since) && (versionId === undefined || !version)) {
+            return { ok: false, unseen: true, reason: `a policy version CloudTrail did not name the policy of was created at ${new Date(since).toISOString()}: it may be this one` };
           }
-          if (!version) return undefined;
+          if (!version) {
+            // Named or made default, yet never seen created in a life the memory saw begin (or in a
+            // policy it dropped versions of): created out of CloudTrail's sight, not merely before the input.
+            if (history.lost) return { ok: false, unseen: true, reason: `replay's memory dropped versions of this policy (more were created than it keeps, or more policies): the version in force at the call may grant anything` };
+            if (wanted !== undefined && born) return { ok: false, unseen: true, reason: `${wanted}, the version in force at the call, was not seen created: it may grant anything` };
+            return undefined;
+          }
           if (version.document === undefined) {
             return { ok: false, unseen: true, reason: `CloudTrail did not record the document of ${version.versionId}, the version in force at the call (too large to record, or left out): it may grant anything` };
           }
@@ -137,19 +148,41 @@ export function policyMemory(): PolicyMemory {
  * life at that time (since its latest creation at or before `at`; a policy created before the
  * input has an unknown start), never from a version created after the call.
  */
-function versionAt(history: PolicyHistory, at: number, versionId: string | undefined): PolicyHistory["versions"][number] | undefined {
+function versionAt(history: PolicyHistory, at: number, versionId: string | undefined): { version: PolicyHistory["versions"][number] | undefined; wanted: string | undefined; born: boolean; ambiguous: boolean } {
   let born = Number.NEGATIVE_INFINITY;
   for (const birth of history.births) if (birth <= at && birth > born) born = birth;
   const inLife = (time: number) => time >= born && time <= at;
   let wanted = versionId;
+  let ambiguous = false;
   if (wanted === undefined) {
-    let latest: { at: number; versionId: string } | undefined;
-    for (const change of history.defaults) if (inLife(change.at) && (!latest || change.at >= latest.at)) latest = change;
-    wanted = latest?.versionId;
+    const changes = history.defaults.filter((change) => inLife(change.at));
+    const latestAt = Math.max(...changes.map((change) => change.at));
+    // CloudTrail times are to the second and files are not in time order: switches in the same
+    // second (or in the call's own second) leave which version was in force unknown.
+    const last = new Set(changes.filter((change) => change.at === latestAt).map((change) => change.versionId));
+    const before = changes.filter((change) => change.at < latestAt);
+    const previous = before.length > 0 ? before.reduce((a, b) => (b.at >= a.at ? b : a)).versionId : undefined;
+    ambiguous = last.size > 1 || (latestAt === at && previous !== undefined && !last.has(previous));
+    wanted = last.size === 1 ? [...last][0] : undefined;
   }
   let found: PolicyHistory["versions"][number] | undefined;
   for (const version of history.versions) if (version.versionId === wanted && inLife(version.at) && (!found || version.at >= found.at)) found = version;
-  return found;
+  return { version: found, wanted, born: born !== Number.NEGATIVE_INFINITY, ambiguous };
+}
+
+/** Keeps a version, dropping the oldest past MAX_VERSIONS (and default switches past a few times that). */
+function keepVersion(history: PolicyHistory, version: PolicyHistory["versions"][number]): void {
+  history.versions.push(version);
+  if (history.versions.length > MAX_VERSIONS) {
+    let oldest = 0;
+    history.versions.forEach((candidate, index) => {
+      if (candidate.at < (history.versions[oldest] as { at: number }).at) oldest = index;
+    });
+    history.versions.splice(oldest, 1);
+    history.lost = true;
+  }
+  if (history.defaults.length > 4 * MAX_VERSIONS) history.defaults.splice(0, history.defaults.length - 4 * MAX_VERSIONS);
+  if (history.births.length > MAX_VERSIONS) history.births.splice(0, history.births.length - MAX_VERSIONS);
 }
 
 /** A successful call's record, its account and time; failed calls changed nothing, and a record without a time cannot be placed. */
@@ -174,6 +207,18 @@ function versionIdOf(value: unknown): string | undefined {
   return typeof value === "string" && /^v\d{1,5}$/.test(value) ? value : undefined;
 }
 
+/**
+ * The document as kept: minified JSON of at most IAM's size (padding costs no memory); undefined
+ * (unseen) when missing or larger than IAM accepts. A document that is not JSON is kept as
+ * written (the rule says it cannot be analysed), up to the same size.
+ */
 function documentOf(value: unknown): string | undefined {
-  return typeof value === "string" && value.length <= MAX_DOCUMENT_CHARS ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  let kept = value;
+  try {
+    kept = JSON.stringify(JSON.parse(value));
+  } catch {
+    // Not JSON: kept as written.
+  }
+  return kept.length <= MAX_DOCUMENT_CHARS ? kept : undefined;
 }

@@ -29,8 +29,8 @@ describe("DynamoDB window counter: faults", () => {
   it("answers from what it read (the baseline the faults below break)", async () => {
     expect((await counter().count([request])).get(request.key)).toEqual({ count: 2, raised: true });
     const read = dynamoMock.commandCalls(BatchGetItemCommand)[0]?.args[0].input;
-    // Three minutes overlap (at - 120 s, at]; all read strongly consistent, ids under the owner's prefix.
-    expect(read?.RequestItems?.[TABLE]?.Keys).toHaveLength(3);
+    // Five minutes overlap (at - 120 s, at + 120 s), the windows that hold the event; all read strongly consistent, ids under the owner's prefix.
+    expect(read?.RequestItems?.[TABLE]?.Keys).toHaveLength(5);
     expect(read?.RequestItems?.[TABLE]?.ConsistentRead).toBe(true);
     expect(read?.RequestItems?.[TABLE]?.Keys?.every((key) => key.id?.S?.startsWith("trailguard-prod-failure-monitor.count."))).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { type CountRequest, type EventCounts, type WindowCount, type WindowCounter, countsFrom } from "../../core/model/window-counts.js";
+import { type CountRequest, type EventCounts, type WindowCount, type WindowCounter, countsFrom, peakWindowCount } from "../../core/model/window-counts.js";
 
 /**
  * The window counter in DynamoDB, in the idempotency table (hash key `id`, TTL `expiration`),
@@ -10,8 +10,10 @@ import { type CountRequest, type EventCounts, type WindowCount, type WindowCount
  *  - one item per minute of event time, `<owner>.count.<hash>.<minute start, epoch s>`, holding a
  *    string set of `<at ms>|<occurrence digest>` (at most MINUTE_CAP of them). ADD to a set is idempotent, so a retried or
  *    duplicated delivery counts once, and concurrent writers never lose each other's events;
- *  - after its own write, an event reads every minute its window touches (strongly consistent):
- *    of two concurrent events, the later writer's read sees both, so a threshold is never missed;
+ *  - after its own write, an event reads every minute of the windows that hold it (a window
+ *    before it to a window after it; strongly consistent) and counts the fullest
+ *    (`peakWindowCount`): of two concurrent events, whichever writes last sees both, whatever
+ *    their times, so a threshold is never missed;
  *  - the event that reaches the threshold claims `<owner>.count.<hash>.holder` with a conditional
  *    write (free, its quiet period over, or already its own): of concurrent claimants one wins.
  */
@@ -113,18 +115,22 @@ export function dynamoDbWindowCounter(options: WindowCounterOptions): WindowCoun
     const own = bucketOf(request.at);
     await record(`${prefix}.${own}`, `${request.at}|${occurrence}`, own + BUCKET_SECONDS + request.windowSeconds + KEEP_EXTRA_SECONDS);
 
+    // Every window that holds this event: from a window before it to a window after it (an event
+    // of the same burst may have been counted first although it happened later).
     const from = request.at - windowMs; // excluded
+    const to = request.at + windowMs; // excluded
     const buckets: string[] = [];
-    for (let bucket = bucketOf(from + 1); bucket <= own; bucket += BUCKET_SECONDS) buckets.push(`${prefix}.${bucket}`);
-    const inWindow = new Set<string>();
+    for (let bucket = bucketOf(from + 1); bucket <= bucketOf(to - 1); bucket += BUCKET_SECONDS) buckets.push(`${prefix}.${bucket}`);
+    const around = new Map<string, number>();
     for (const entry of await readEntries(buckets)) {
       const bar = entry.indexOf("|");
       const at = Number(entry.slice(0, bar));
-      if (bar > 0 && at > from && at <= request.at) inWindow.add(entry.slice(bar + 1));
+      if (bar > 0 && at > from && at < to) around.set(entry.slice(bar + 1), at);
     }
-    // This event is in its window even when its minute was too full to take it.
-    inWindow.add(occurrence);
-    const count = inWindow.size;
+    // This event is in its windows even when its minute was too full to take it.
+    around.set(occurrence, request.at);
+    const times = [...around.values()].sort((a, b) => a - b);
+    const count = peakWindowCount(times, request.at, windowMs, request.threshold);
     const raised = count >= request.threshold && (await claim(`${prefix}.holder`, occurrence, request.at, request.at + request.quietSeconds * 1000));
     return { count, raised };
   };

@@ -43,9 +43,10 @@ export interface FileResult {
    * Records for the main thread, in input order: those judged there (`judge`: rules that count
    * events over a window or look up what earlier events created need every earlier event, and
    * lanes see only their own files) and those replay's memory learns from (a policy version
-   * created). Few: most files have none.
+   * created), and records filtered out that the memory still learns from or counts (`counted`:
+   * counted, never reported). Few: most files have none.
    */
-  readonly stateful: Array<{ value: unknown; position: string; seq: number; judge: boolean }>;
+  readonly stateful: Array<{ value: unknown; position: string; seq: number; judge: boolean; counted?: boolean }>;
 }
 
 const STREAMED = /\.(jsonl|ndjson)(\.gz)?$/i;
@@ -113,6 +114,9 @@ function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFi
       const seq = result.records++;
       if (keep && !keep(value)) {
         result.filtered++;
+        // Outside --since/--account..., yet part of the history: the memory still learns from it
+        // and counts it (a burst that began before --since), but nothing is reported for it.
+        if (triage.observes(value) || triage.needs(value)) result.stateful.push({ value, position: "", seq, judge: false, counted: true });
         return;
       }
       // Positions are text built only when something needs one: most records yield nothing.

@@ -127,8 +127,12 @@ async function judgeStateful(result: FileResult, memory: { analyser: Analyser; s
   for (const entry of result.stateful) memory.state.observe(entry.value);
   const before = result.findings.length;
   // Counted in time order (a file is nearly, not exactly, in time order; stable for equal times).
-  const judged = result.stateful.filter((entry) => entry.judge).sort((a, b) => timeOf(a.value) - timeOf(b.value));
+  const judged = result.stateful.filter((entry) => entry.judge || entry.counted).sort((a, b) => timeOf(a.value) - timeOf(b.value));
   for (const entry of judged) {
+    if (!entry.judge) {
+      await memory.state.knownFor(entry.value);
+      continue;
+    }
     recordAnalysis(result, memory.analyser.analyse(entry.value, await memory.state.knownFor(entry.value)), () => entry.position, entry.seq, memory.wanted);
   }
   if (result.findings.length > before) result.findings.sort((a, b) => a.seq - b.seq);

@@ -93,9 +93,10 @@ describe("denied-calls-burst (CIS CloudWatch.2)", () => {
     expect(raisedAt(perEvent)).toEqual([9, 69]);
   });
 
-  it("asks for a 5-minute window, threshold 10, an hour's quiet, keyed by account and the session's ARN", () => {
+  it("asks for a 5-minute window, threshold 10, an hour's quiet, keyed by account and the session's role", () => {
     const requests = judge().analyser.countsFor(refused({ overrides: { eventID: "e1" } }));
-    expect(requests).toEqual([{ key: `${RULE}|principal|${ACCOUNT}|${SESSION_ARN}`, occurrence: "e1", at: T0, windowSeconds: 300, threshold: 10, quietSeconds: 3600 }]);
+    expect(requests).toEqual([{ key: `${RULE}|principal|${ACCOUNT}|arn:aws:iam::${ACCOUNT}:role/ci-build-runner`, occurrence: "e1", at: T0, windowSeconds: 300, threshold: 10, quietSeconds: 3600 }]);
+    expect(SESSION_ARN).toContain("ci-build-runner");
   });
 
   describe("the principal counted", () => {
@@ -107,9 +108,12 @@ describe("denied-calls-burst (CIS CloudWatch.2)", () => {
       expect(raisedAt(await judge().all(events))).toEqual([9]);
     });
 
-    it("two sessions of one role are two callers", async () => {
-      const events = Array.from({ length: 10 }, (_, index) => refused({ identity: assumedRole("ci-build-runner", index % 2 ? "session-a" : "session-b"), seconds: index }));
-      expect(raisedAt(await judge().all(events))).toEqual([]);
+    it("sessions of one role are one caller: a session per call under fresh names does not split a burst", async () => {
+      const events = Array.from({ length: 10 }, (_, index) => refused({ identity: assumedRole("ci-build-runner", `session-${index}`), seconds: index }));
+      expect(raisedAt(await judge().all(events))).toEqual([9]);
+      // Two roles are two callers.
+      const two = Array.from({ length: 10 }, (_, index) => refused({ identity: assumedRole(index % 2 ? "ci-build-runner" : "deployer", "s"), seconds: index }));
+      expect(raisedAt(await judge().all(two))).toEqual([]);
     });
 
     it("a user is its ARN, whichever key signed (a long-term key and the session tokens it mints)", async () => {
@@ -181,7 +185,8 @@ describe("denied-calls-burst (CIS CloudWatch.2)", () => {
   describe("hostile and odd records", () => {
     it("a long ARN is bounded in the key, and two stay distinct", () => {
       const { analyser } = judge();
-      const keyOf = (session: string) => analyser.countsFor(refused({ identity: assumedRole("r", session) }))[0]?.key ?? "";
+      // A user ARN (path and name) made long; sessions are counted under their role, whose name IAM bounds.
+      const keyOf = (name: string) => analyser.countsFor(refused({ identity: iamUser(name, { path: `${"p".repeat(4_000)}/` }) }))[0]?.key ?? "";
       const long = "s".repeat(5_000);
       expect(keyOf(`${long}1`).length).toBeLessThanOrEqual(COUNT_KEY_MAX_CHARS);
       expect(keyOf(`${long}1`)).not.toBe(keyOf(`${long}2`));

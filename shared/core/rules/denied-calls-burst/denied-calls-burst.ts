@@ -37,16 +37,17 @@ export function notAPersonsCall(actor: Actor, event: EventFacts): string | undef
 }
 
 /**
- * The principal a burst is counted under. Its ARN: a user's, a role session's
- * (`assumed-role/<role>/<session>`), a federated user's. A stolen credential cannot change it
- * (the session name is sealed into the session's token), and it stays the same when the
- * credential mints others (GetSessionToken for a user's key, a session refreshed on EC2 or in the
- * console, which signs with many keys): counted by access key id, one caller's burst would be
- * split across keys. Without an ARN (another account's caller), the access key id, then the
- * principal id.
+ * The principal a burst is counted under: the identity behind the call, which a stolen
+ * credential cannot change. A user is its ARN (its long-term key and the session tokens it
+ * mints). A role session or a federated user is its issuer's ARN (the role, or the IAM user who
+ * called GetFederationToken): whoever may assume the role, or hold the user's key, can open a
+ * session per call under any session name, so counting per session would let one attacker
+ * split a burst into as many quiet ones. Without an ARN (another account's caller), the access
+ * key id, then the principal id.
  */
 function principalOf({ record, actor }: Pick<CountInput, "record" | "actor">): string | undefined {
-  return actor.arn || actor.accessKeyId || record.userIdentity?.principalId || undefined;
+  const issued = actor.type === "AssumedRole" || actor.type === "FederatedUser";
+  return (issued ? actor.sessionIssuerArn : undefined) || actor.arn || actor.accessKeyId || record.userIdentity?.principalId || undefined;
 }
 
 function burstKey(input: CountInput): { readonly key: string; readonly at: number } | undefined {
