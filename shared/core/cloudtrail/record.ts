@@ -70,7 +70,22 @@ export type RecordResult =
   | { readonly ok: true; readonly record: CloudTrailRecord }
   | { readonly ok: false; readonly reason: string };
 
+/**
+ * Results by the object parsed: one record is asked about several times (which counts and
+ * lookups it needs, then its analysis), and validation is the costliest step a candidate
+ * takes. Weak: a record no one holds any more is forgotten with its result.
+ */
+const parsedRecords = new WeakMap<object, RecordResult>();
+
 export function parseCloudTrailRecord(value: unknown): RecordResult {
+  const known = isPlainObject(value) ? parsedRecords.get(value) : undefined;
+  if (known) return known;
+  const result = validate(value);
+  if (isPlainObject(value)) parsedRecords.set(value, result);
+  return result;
+}
+
+function validate(value: unknown): RecordResult {
   const parsed = cloudTrailRecordSchema.safeParse(value);
   if (parsed.success) return { ok: true, record: parsed.data };
   const issues = parsed.error.issues

@@ -119,14 +119,15 @@ function recordVisitor(result: FileResult, analyser: Analyser, filters: ReplayFi
         if (triage.observes(value) || triage.needs(value)) result.stateful.push({ value, position: "", seq, judge: false, counted: true });
         return;
       }
-      // Positions are text built only when something needs one: most records yield nothing.
-      const where = () => positionOf(container, index, line);
       if (triage.needs(value)) {
-        result.stateful.push({ value, position: where(), seq, judge: true });
+        result.stateful.push({ value, position: positionOf(container, index, line), seq, judge: true });
         return;
       }
-      if (triage.observes(value)) result.stateful.push({ value, position: where(), seq, judge: false });
-      recordAnalysis(result, analyser.analyse(value), where, seq, wanted);
+      if (triage.observes(value)) result.stateful.push({ value, position: positionOf(container, index, line), seq, judge: false });
+      const analysis = analyser.analyse(value);
+      // Positions are text built only when something needs one: most records yield nothing.
+      if (analysis.kind === "analysed" && analysis.findings.length === 0) return;
+      recordAnalysis(result, analysis, () => positionOf(container, index, line), seq, wanted);
     },
     problem(level, position, reason) {
       result.problems.push({ level, position, reason });
