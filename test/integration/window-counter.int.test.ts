@@ -50,6 +50,18 @@ describe.skipIf(!endpoint)("window counter (DynamoDB on moto_server)", () => {
     expect(raisedPerRun).toEqual(Array(12).fill(1));
   }, 60_000);
 
+  it("a raising event retried after a later burst took the key raises again; no other event of the first burst does", async () => {
+    const counter = fresh();
+    const key = "denied-calls|retried";
+    const later = T0 + 2 * 3_600_000;
+    for (let event = 1; event <= 5; event++) expect((await counter.count([burst(key, `a${event}`, T0 + event)])).get(key)?.raised, `a${event}`).toBe(event === 5);
+    for (let event = 1; event <= 5; event++) expect((await counter.count([burst(key, `b${event}`, later + event)])).get(key)?.raised, `b${event}`).toBe(event === 5);
+    // a5's first delivery failed after its claim (say, the alert): its retry still raises, a4's does not.
+    expect((await counter.count([burst(key, "a5", T0 + 5)])).get(key)).toEqual({ count: 5, raised: true });
+    expect((await counter.count([burst(key, "a4", T0 + 4)])).get(key)).toEqual({ count: 5, raised: false });
+    expect((await counter.count([burst(key, "b5", later + 5)])).get(key)).toEqual({ count: 5, raised: true });
+  }, 60_000);
+
   it("keys any string, quotes, unicode and 512 characters, into fixed ids under the owner's prefix, each apart", async () => {
     const owner = uniqueName("trailguard-prod-failure-monitor");
     const counter = fresh(owner);
@@ -70,7 +82,9 @@ describe.skipIf(!endpoint)("window counter (DynamoDB on moto_server)", () => {
     const ids = (Items ?? []).map((item) => item.id?.S ?? "").filter((id) => id.startsWith(`${owner}.`));
     // One holder per key, and one bucket (or two, where a key's events straddle a minute).
     expect(ids.filter((id) => id.endsWith(".holder"))).toHaveLength(hostile.length);
-    for (const id of ids) expect(id).toMatch(new RegExp(`^${owner}\\.count\\.[0-9a-f]{64}\\.(holder|\\d+)$`));
+    // And a mark per event that raised (a fixed-size digest of its occurrence).
+    expect(ids.filter((id) => /\.raised\.[0-9a-f]{32}$/.test(id))).toHaveLength(hostile.length);
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${owner}\\.count\\.[0-9a-f]{64}\\.(holder|raised\\.[0-9a-f]{32}|\\d+)$`));
   }, 60_000);
 
   it("still counts and raises when the event's minute is full (an item at DynamoDB's 400 KB): the flood is over any threshold", async () => {

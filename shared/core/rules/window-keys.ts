@@ -23,3 +23,25 @@ export function eventMillis(eventTime: string | undefined): number | undefined {
   const at = Date.parse(eventTime);
   return Number.isFinite(at) ? at : undefined;
 }
+
+/**
+ * The address a sign-in is counted under: an IPv4 address as it is, an IPv6 address by its /64
+ * (one subscriber's network: a new address per attempt inside it costs nothing and must not
+ * split a spray). Anything unparseable is kept as written (it is data in a key, nothing more).
+ */
+export function addressBlock(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const address = (ip.split("%")[0] ?? ip).toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  const halves = address.split("::");
+  if (halves.length > 2) return ip;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const parts = halves.length === 2 ? [...head, ...Array<string>(Math.max(0, 8 - head.length - tail.length)).fill("0"), ...tail] : head;
+  if (parts.length !== 8 || !parts.every((part) => /^[0-9a-f]{1,4}$/.test(part))) return ip;
+  return `${parts
+    .slice(0, 4)
+    .map((part) => part.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}

@@ -4,6 +4,8 @@ import { unwrapEvent } from "../cloudtrail/envelope.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { type EventLookups, NO_LOOKUPS } from "../model/lookups.js";
+import { analysePermissions } from "../iam/permission-analysis.js";
+import { parsePolicyDocument } from "../iam/policy-document.js";
 
 /**
  * Customer-managed policy documents as replay saw them: created (CreatePolicy,
@@ -162,12 +164,36 @@ function versionAt(history: PolicyHistory, at: number, versionId: string | undef
     const last = new Set(changes.filter((change) => change.at === latestAt).map((change) => change.versionId));
     const before = changes.filter((change) => change.at < latestAt);
     const previous = before.length > 0 ? before.reduce((a, b) => (b.at >= a.at ? b : a)).versionId : undefined;
-    ambiguous = last.size > 1 || (latestAt === at && previous !== undefined && !last.has(previous));
+    const candidates = new Set(last);
+    if (latestAt === at && previous !== undefined) candidates.add(previous);
+    if (candidates.size > 1) {
+      // Each candidate known: the worst of them stands for the call (the harmless one must not
+      // vouch for it); any unknown: unseen.
+      const known = [...candidates].map((id) => latestVersion(history, id, inLife));
+      if (known.every((version) => version?.document !== undefined)) {
+        const worst = known.reduce((a, b) => (risk(b?.document) > risk(a?.document) ? b : a));
+        return { version: worst, wanted: worst?.versionId, born: born !== Number.NEGATIVE_INFINITY, ambiguous: false };
+      }
+      ambiguous = true;
+    }
     wanted = last.size === 1 ? [...last][0] : undefined;
   }
+  return { version: wanted === undefined ? undefined : latestVersion(history, wanted, inLife), wanted, born: born !== Number.NEGATIVE_INFINITY, ambiguous };
+}
+
+function latestVersion(history: PolicyHistory, versionId: string, inLife: (time: number) => boolean): PolicyHistory["versions"][number] | undefined {
   let found: PolicyHistory["versions"][number] | undefined;
-  for (const version of history.versions) if (version.versionId === wanted && inLife(version.at) && (!found || version.at >= found.at)) found = version;
-  return { version: found, wanted, born: born !== Number.NEGATIVE_INFINITY, ambiguous };
+  for (const version of history.versions) if (version.versionId === versionId && inLife(version.at) && (!found || version.at >= found.at)) found = version;
+  return found;
+}
+
+/** How much a document grants, to pick the worst of candidates: admin-equivalent, then escalation or unparseable, then the rest. */
+function risk(document: string | undefined): number {
+  if (document === undefined) return 3;
+  const parsed = parsePolicyDocument(document);
+  if (!parsed.ok) return 2;
+  const verdict = analysePermissions(parsed.document);
+  return verdict.adminEquivalent ? 3 : verdict.escalationActions.length > 0 ? 2 : 1;
 }
 
 /** Keeps a version, dropping the oldest past MAX_VERSIONS (and default switches past a few times that). */

@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, DynamoDBClient, DynamoDBServiceException, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CountRequest } from "../../core/model/window-counts.js";
@@ -40,11 +40,25 @@ describe("DynamoDB window counter: faults", () => {
     ["UpdateItem", UpdateItemCommand, fault("InternalServerError", 500)],
     ["BatchGetItem", BatchGetItemCommand, fault("ThrottlingException", 400)],
     ["BatchGetItem", BatchGetItemCommand, fault("ServiceUnavailable", 503)],
-    ["PutItem (the claim)", PutItemCommand, fault("ThrottlingException", 400)],
-    ["PutItem (the claim)", PutItemCommand, fault("InternalServerError", 500)],
   ] as const)("%s failing with %s: the count throws", async (_what, command, error) => {
     dynamoMock.on(command as typeof UpdateItemCommand).rejects(error);
     await expect(counter().count([request])).rejects.toThrow(error.name);
+  });
+
+  it.each([fault("ThrottlingException", 400), fault("InternalServerError", 500)])("the claim (PutItem) failing with $name: the count throws", async (error) => {
+    dynamoMock.on(PutItemCommand).rejects(error);
+    await expect(counter().count([request])).rejects.toThrow(error.name);
+  });
+
+  it("the claim refused, the mark read failing: the count throws; read, it raises only for an event marked as having raised", async () => {
+    const refused = new ConditionalCheckFailedException({ message: "held", $metadata: {} });
+    dynamoMock.on(PutItemCommand).rejects(refused);
+    dynamoMock.on(GetItemCommand).rejects(fault("ServiceUnavailable", 503));
+    await expect(counter().count([request])).rejects.toThrow("ServiceUnavailable");
+    dynamoMock.on(GetItemCommand).resolves({});
+    expect((await counter().count([request])).get(request.key)).toEqual({ count: 2, raised: false });
+    dynamoMock.on(GetItemCommand).resolves({ Item: { id: { S: "marked" } } });
+    expect((await counter().count([request])).get(request.key)).toEqual({ count: 2, raised: true });
   });
 
   it("reads unprocessed keys again, and throws when they stay unprocessed", async () => {

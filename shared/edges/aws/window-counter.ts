@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { type CountRequest, type EventCounts, type WindowCount, type WindowCounter, countsFrom, peakWindowCount } from "../../core/model/window-counts.js";
 
 /**
@@ -15,7 +15,8 @@ import { type CountRequest, type EventCounts, type WindowCount, type WindowCount
  *    (`peakWindowCount`): of two concurrent events, whichever writes last sees both, whatever
  *    their times, so a threshold is never missed;
  *  - the event that reaches the threshold claims `<owner>.count.<hash>.holder` with a conditional
- *    write (free, its quiet period over, or already its own): of concurrent claimants one wins.
+ *    write (free, its quiet period over, or its own): of concurrent claimants one wins; each
+ *    event that raised is marked, so a retried raising event raises again.
  */
 export const BUCKET_SECONDS = 60;
 /**
@@ -86,23 +87,31 @@ export function dynamoDbWindowCounter(options: WindowCounterOptions): WindowCoun
     return entries;
   };
 
-  /** Claims the key's quiet period for this event; false when another event holds it. */
-  const claim = async (id: string, occurrence: string, at: number, until: number): Promise<boolean> => {
+  /**
+   * Claims the key's quiet period for this event; false when another event holds it. The event
+   * that raised is also marked on its own (`<prefix>.raised.<occurrence>`), so a retried raising
+   * event raises again even after a later burst took the key (its first delivery may have failed
+   * after the claim, say publishing the alert).
+   */
+  const claim = async (prefix: string, occurrence: string, at: number, until: number): Promise<boolean> => {
+    const expiration = { N: String(Math.ceil(until / 1000) + KEEP_EXTRA_SECONDS) };
     try {
       await client.send(
         new PutItemCommand({
           TableName: tableName,
-          Item: { id: { S: id }, occurrence: { S: occurrence }, until: { N: String(until) }, expiration: { N: String(Math.ceil(until / 1000) + KEEP_EXTRA_SECONDS) } },
+          Item: { id: { S: `${prefix}.holder` }, occurrence: { S: occurrence }, until: { N: String(until) }, expiration },
           ConditionExpression: "attribute_not_exists(id) OR #until <= :at OR #occurrence = :me",
           ExpressionAttributeNames: { "#until": "until", "#occurrence": "occurrence" },
           ExpressionAttributeValues: { ":at": { N: String(at) }, ":me": { S: occurrence } },
         }),
       );
-      return true;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      const marked = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: `${prefix}.raised.${occurrence}` } }, ConsistentRead: true, ProjectionExpression: "id" }));
+      return marked.Item !== undefined;
     }
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { id: { S: `${prefix}.raised.${occurrence}` }, expiration } }));
+    return true;
   };
 
   const countOne = async (request: CountRequest): Promise<WindowCount> => {
@@ -131,7 +140,7 @@ export function dynamoDbWindowCounter(options: WindowCounterOptions): WindowCoun
     around.set(occurrence, request.at);
     const times = [...around.values()].sort((a, b) => a - b);
     const count = peakWindowCount(times, request.at, windowMs, request.threshold);
-    const raised = count >= request.threshold && (await claim(`${prefix}.holder`, occurrence, request.at, request.at + request.quietSeconds * 1000));
+    const raised = count >= request.threshold && (await claim(prefix, occurrence, request.at, request.at + request.quietSeconds * 1000));
     return { count, raised };
   };
 

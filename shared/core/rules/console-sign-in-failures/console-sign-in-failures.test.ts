@@ -257,3 +257,18 @@ describe("console-sign-in-failures (CIS CloudWatch.6)", () => {
     });
   });
 });
+
+describe("addressBlock: the address a sign-in is counted under", () => {
+  it("keeps IPv4 as it is, counts IPv6 by its /64 however it is written, and keeps what it cannot parse", async () => {
+    const { addressBlock } = await import("../window-keys.js");
+    expect(addressBlock("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressBlock("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(addressBlock("2001:0DB8:0001:0002:ffff:0:0:9")).toBe("2001:db8:1:2::/64");
+    expect(addressBlock("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressBlock("::ffff:198.51.100.4")).toBe("198.51.100.4");
+    expect(addressBlock("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressBlock("1::2::3")).toBe("1::2::3");
+    expect(addressBlock("AWS Internal")).toBe("AWS Internal");
+    expect(addressBlock("2001:db8:zz::1")).toBe("2001:db8:zz::1");
+  });
+});

@@ -1,7 +1,7 @@
 import type { CountRequest } from "../../model/window-counts.js";
 import { quoted } from "../../model/untrusted.js";
 import { type CountInput, defineRule } from "../rule.js";
-import { countKey, eventMillis } from "../window-keys.js";
+import { addressBlock, countKey, eventMillis } from "../window-keys.js";
 
 const RULE_ID = "console-sign-in-failures";
 const SIGN_IN_SOURCE = "signin.amazonaws.com";
@@ -45,10 +45,10 @@ function failureKeys({ actor, event }: CountInput): FailureKeys | undefined {
     subject = key === undefined ? undefined : { kind: "user", key, name };
   } else if (sourceIp !== undefined) {
     // No user name to count by (CloudTrail hides a name that is no user's): count by address.
-    const key = countKey(RULE_ID, "unknown-user", event.account, sourceIp);
+    const key = countKey(RULE_ID, "unknown-user", event.account, addressBlock(sourceIp));
     subject = key === undefined ? undefined : { kind: "unknown-user", key, sourceIp };
   }
-  const sourceKey = sourceIp === undefined ? undefined : countKey(RULE_ID, "source", event.account, sourceIp);
+  const sourceKey = sourceIp === undefined ? undefined : countKey(RULE_ID, "source", event.account, addressBlock(sourceIp));
   const source = sourceKey === undefined || sourceIp === undefined ? undefined : { key: sourceKey, sourceIp };
   if (subject === undefined && source === undefined) return undefined;
   return { subject, source, at };

@@ -129,11 +129,12 @@ describe("denied-calls-burst (CIS CloudWatch.2)", () => {
       expect(raisedAt(await judge().all(events))).toEqual([]);
     });
 
-    it("without an ARN (another account's caller), the access key id, then the principal id", () => {
+    it("without an ARN (another account's caller), the principal id's unique id (a role's, for its sessions), then the access key id", () => {
       const { analyser } = judge();
       const keyOf = (identity: unknown) => analyser.countsFor(refused({ identity }))[0]?.key;
-      expect(keyOf({ type: "AWSAccount", principalId: "AIDAOTHERACCOUNTUSER", accountId: OTHER_ACCOUNT, accessKeyId: "AKIAOTHERACCOUNTKEY1" })).toBe(`${RULE}|principal|${ACCOUNT}|AKIAOTHERACCOUNTKEY1`);
-      expect(keyOf({ type: "AWSAccount", principalId: "AIDAOTHERACCOUNTUSER", accountId: OTHER_ACCOUNT })).toBe(`${RULE}|principal|${ACCOUNT}|AIDAOTHERACCOUNTUSER`);
+      expect(keyOf({ type: "AWSAccount", principalId: "AIDAOTHERACCOUNTUSER", accountId: OTHER_ACCOUNT, accessKeyId: "AKIAOTHERACCOUNTKEY1" })).toBe(`${RULE}|principal|${ACCOUNT}|AIDAOTHERACCOUNTUSER`);
+      expect(keyOf({ type: "AWSAccount", principalId: "AROAOTHERACCOUNTROLE:session-7", accountId: OTHER_ACCOUNT, accessKeyId: "ASIAOTHERSESSION0007" })).toBe(`${RULE}|principal|${ACCOUNT}|AROAOTHERACCOUNTROLE`);
+      expect(keyOf({ type: "AWSAccount", accountId: OTHER_ACCOUNT, accessKeyId: "AKIAOTHERACCOUNTKEY1" })).toBe(`${RULE}|principal|${ACCOUNT}|AKIAOTHERACCOUNTKEY1`);
       expect(keyOf({ type: "AWSAccount", accountId: OTHER_ACCOUNT })).toBeUndefined();
     });
   });

@@ -1,3 +1,4 @@
+import { parseAssumedRoleArn } from "../../arn/arn.js";
 import { isServiceLinkedRoleArn } from "../../cloudtrail/identity.js";
 import type { Actor, EventFacts, Target } from "../../model/finding.js";
 import type { CountRequest } from "../../model/window-counts.js";
@@ -47,7 +48,16 @@ export function notAPersonsCall(actor: Actor, event: EventFacts): string | undef
  */
 function principalOf({ record, actor }: Pick<CountInput, "record" | "actor">): string | undefined {
   const issued = actor.type === "AssumedRole" || actor.type === "FederatedUser";
-  return (issued ? actor.sessionIssuerArn : undefined) || actor.arn || actor.accessKeyId || record.userIdentity?.principalId || undefined;
+  if (issued && actor.sessionIssuerArn) return actor.sessionIssuerArn;
+  // Another account's session, recorded here without its issuer: its role, from the session ARN.
+  const session = parseAssumedRoleArn(actor.arn);
+  if (session) return `arn:${session.partition}:iam::${session.account}:role/${session.roleName}`;
+  if (actor.arn) return actor.arn;
+  // No ARN either (an AWSAccount caller): the principal id's unique id ("AROA…:<session>" names a
+  // role's session; the part before the colon is the role), before a per-session access key.
+  const principalId = record.userIdentity?.principalId ?? undefined;
+  if (principalId) return principalId.split(":")[0] || principalId;
+  return actor.accessKeyId || undefined;
 }
 
 function burstKey(input: CountInput): { readonly key: string; readonly at: number } | undefined {
