@@ -25,6 +25,15 @@ export function looksLikeEventBridgeEvent(value: Record<string, unknown>): boole
   return "detail-type" in value && "detail" in value;
 }
 
+/**
+ * The record an input carries, unchecked, for quick looks at raw fields (a time, an event name)
+ * before any validation: an EventBridge event's `detail` (undefined when it has none: the
+ * analyser reports that), or the value itself.
+ */
+export function carriedRecord(value: unknown): unknown {
+  return isPlainObject(value) && "detail-type" in value ? value.detail : value;
+}
+
 export function looksLikeCloudTrailRecord(value: Record<string, unknown>): boolean {
   return "eventName" in value || "eventSource" in value || "eventVersion" in value;
 }

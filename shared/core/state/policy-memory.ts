@@ -1,6 +1,6 @@
 import { parseArn } from "../arn/arn.js";
 import { eventFacts } from "../cloudtrail/event-facts.js";
-import { unwrapEvent } from "../cloudtrail/envelope.js";
+import { carriedRecord, unwrapEvent } from "../cloudtrail/envelope.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { type EventLookups, NO_LOOKUPS } from "../model/lookups.js";
@@ -68,7 +68,7 @@ export function policyMemory(): PolicyMemory {
   };
   return {
     observes: (input) => {
-      const record = isPlainObject(input) && "detail" in input ? input.detail : input;
+      const record = carriedRecord(input);
       return isPlainObject(record) && typeof record.eventName === "string" && POLICY_MEMORY_EVENTS.has(record.eventName) && record.eventSource === "iam.amazonaws.com";
     },
     observe: (input) => {

@@ -2,6 +2,7 @@ import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { isPlainObject } from "../../core/cloudtrail/record.js";
+import { carriedRecord } from "../../core/cloudtrail/envelope.js";
 import type { Finding } from "../../core/model/finding.js";
 import { type Severity, atLeast } from "../../core/model/severity.js";
 import type { Analyser, Analysis } from "../../core/engine/analyse.js";
@@ -152,8 +153,7 @@ function recordFilter(filters: ReplayFilters): ((value: unknown) => boolean) | u
   const { since, until, accounts, regions } = filters;
   if (!since && !until && !accounts && !regions) return undefined;
   return (value) => {
-    let record = value;
-    if (isPlainObject(value) && "detail-type" in value) record = value.detail;
+    const record = carriedRecord(value);
     if (!isPlainObject(record)) return true; // let the analyser report it
     const time = typeof record.eventTime === "string" ? record.eventTime : undefined;
     if (since && (time === undefined || time < since)) return false;

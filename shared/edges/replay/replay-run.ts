@@ -10,6 +10,7 @@ import { type FileResult, type ReplayFilters, fileQueue, findingFilter, recordAn
 import { type ReplayState, replayState } from "../../core/state/replay-state.js";
 import type { Analyser } from "../../core/engine/analyse.js";
 import { isPlainObject } from "../../core/cloudtrail/record.js";
+import { carriedRecord } from "../../core/cloudtrail/envelope.js";
 import { replayWorkerEntry } from "./worker-bundle.js";
 import { RULES } from "../../core/rules/registry.js";
 
@@ -140,7 +141,7 @@ async function judgeStateful(result: FileResult, memory: { analyser: Analyser; s
 
 /** A record's eventTime (raw or in an EventBridge event) as epoch ms; 0 when it has none (judged first). */
 function timeOf(value: unknown): number {
-  const record = isPlainObject(value) && "detail-type" in value ? value.detail : value;
+  const record = carriedRecord(value);
   const time = isPlainObject(record) && typeof record.eventTime === "string" ? Date.parse(record.eventTime) : Number.NaN;
   return Number.isNaN(time) ? 0 : time;
 }

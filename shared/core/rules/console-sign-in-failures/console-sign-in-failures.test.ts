@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { judgeInOrder } from "../../../../test/support/judge-in-order.js";
 import { ACCOUNT, OTHER_ACCOUNT, cloudTrailRecord, eventBridge, findingsOf, root } from "../../../../test/support/records.js";
-import { parseConfig } from "../../config/config.js";
-import { createAnalyser } from "../../engine/analyse.js";
 import type { Finding } from "../../model/finding.js";
 import { COUNT_KEY_MAX_CHARS } from "../../model/window-counts.js";
-import { memoryWindowCounter } from "../../state/memory-window-counter.js";
-import { RULES } from "../registry.js";
 import { HIDDEN_USER_NAME } from "./console-sign-in-failures.js";
 
 const RULE = "console-sign-in-failures";
@@ -52,22 +49,7 @@ function signIn({ user = "dana", ip = "203.0.113.45", seconds = 0, outcome = "Fa
   );
 }
 
-/** The pipeline as the failure monitor and replay run it: counts kept in memory, then analysis with the answers. */
-function judge() {
-  const analyser = createAnalyser(parseConfig({}, "test"), RULES);
-  const counter = memoryWindowCounter();
-  const one = async (input: unknown): Promise<readonly Finding[]> => {
-    const requests = analyser.countsFor(input);
-    return findingsOf(analyser.analyse(input, requests.length > 0 ? { counts: await counter.count(requests) } : {}));
-  };
-  /** Judges the events in order; per event, this rule's findings. */
-  const all = async (inputs: readonly unknown[]): Promise<Finding[][]> => {
-    const out: Finding[][] = [];
-    for (const input of inputs) out.push((await one(input)).filter((finding) => finding.ruleId === RULE));
-    return out;
-  };
-  return { analyser, counter, one, all };
-}
+const judge = () => judgeInOrder(RULE);
 /** The indexes of the events that raised. */
 const raisedAt = (perEvent: Finding[][]) => perEvent.flatMap((findings, index) => (findings.length > 0 ? [index] : []));
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { judgeInOrder } from "../../../../test/support/judge-in-order.js";
 import { ACCOUNT, OTHER_ACCOUNT, assumedRole, cloudTrailRecord, eventBridge, findingsOf, iamUser, root } from "../../../../test/support/records.js";
-import { parseConfig } from "../../config/config.js";
-import { createAnalyser } from "../../engine/analyse.js";
 import type { Finding } from "../../model/finding.js";
 import { COUNT_KEY_MAX_CHARS } from "../../model/window-counts.js";
-import { memoryWindowCounter } from "../../state/memory-window-counter.js";
-import { RULES } from "../registry.js";
 
 const RULE = "denied-calls-burst";
 const T0 = Date.parse("2024-05-01T12:00:00Z");
@@ -44,20 +41,7 @@ function refused({ identity = SESSION, seconds = 0, eventName = "GetPasswordData
 }
 const burst = (count: number, spacing: number, call: Call = {}, start = 0) => Array.from({ length: count }, (_, index) => refused({ ...call, seconds: start + index * spacing }));
 
-function judge() {
-  const analyser = createAnalyser(parseConfig({}, "test"), RULES);
-  const counter = memoryWindowCounter();
-  const one = async (input: unknown): Promise<readonly Finding[]> => {
-    const requests = analyser.countsFor(input);
-    return findingsOf(analyser.analyse(input, requests.length > 0 ? { counts: await counter.count(requests) } : {}));
-  };
-  const all = async (inputs: readonly unknown[]): Promise<Finding[][]> => {
-    const out: Finding[][] = [];
-    for (const input of inputs) out.push((await one(input)).filter((finding) => finding.ruleId === RULE));
-    return out;
-  };
-  return { analyser, one, all };
-}
+const judge = () => judgeInOrder(RULE);
 const raisedAt = (perEvent: Finding[][]) => perEvent.flatMap((findings, index) => (findings.length > 0 ? [index] : []));
 
 describe("denied-calls-burst (CIS CloudWatch.2)", () => {
