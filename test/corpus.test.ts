@@ -206,6 +206,75 @@ describe.skipIf(!present)("public CloudTrail corpus (../shared/corpus)", () => {
     }
   });
 
+  it("rates read-only and narrowly scoped grants low, and leaves medium and above for what a person should look at", () => {
+    const all = [...findingsByEvent.values()].flat();
+    const bySeverity = (severity: string) => all.filter((finding) => finding.severity === severity).length;
+    // Before grant scope: 61 findings, 7 critical, 10 high, 19 medium, 25 low. The 9 grants below
+    // went from medium to low; the SSM agent's policy on three roles stays medium (it reads every
+    // SSM parameter, and the event does not show that no person can assume the role).
+    expect({ total: all.length, critical: bySeverity("critical"), high: bySeverity("high"), medium: bySeverity("medium"), low: bySeverity("low") }).toEqual({
+      total: 61,
+      critical: 7,
+      high: 10,
+      medium: 10,
+      low: 34,
+    });
+    // The simulation's set-up grants, each with the reason it is low (rule, call, grantee).
+    const describeAll = "grants only read-only metadata actions (ec2:Describe*)";
+    const describeInstances = "grants only read-only metadata actions (ec2:DescribeInstances)";
+    const replayed = (suffix: string) =>
+      `attached "arn:aws:iam::123837392027:policy/stratus-red-team-ec2lui-policy-${suffix}", as it was at the time of the call (created earlier in this replay): ${describeInstances}`;
+    const grantRules = new Set(["policy-document-grant", "managed-policy-attached", "policy-default-version-set", "group-membership-added"]);
+    const lowGrants = all
+      .filter((finding) => grantRules.has(finding.ruleId) && finding.severity === "low")
+      .map((finding) => `${finding.ruleId} ${finding.event.eventName} ${finding.target?.name}: ${finding.reasons.join("; ")}`)
+      .sort();
+    expect(lowGrants).toEqual(
+      [
+        `policy-document-grant PutRolePolicy stratus-red-team-ec2-get-password-data-role: ${describeAll}`,
+        `policy-document-grant PutRolePolicy stratus-red-team-ec2-steal-credentials-role: ${describeAll}`,
+        `policy-document-grant PutRolePolicy stratus-red-team-leave-org-role: ${describeAll}`,
+        `policy-document-grant PutRolePolicy stratus-red-team-get-usr-data-role: ${describeInstances}`,
+        "policy-document-grant PutRolePolicy stratus-red-team-remove-flow-logs-role: grants only read-only metadata actions (logs:DescribeLogGroups, logs:DescribeLogStreams) and telemetry writes (logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents)",
+        `policy-document-grant CreatePolicy stratus-red-team-ec2lui-policy-pcccexdthk: ${describeInstances}; new managed policy is not attached to anyone yet`,
+        `policy-document-grant CreatePolicy stratus-red-team-ec2lui-policy-wuzemnoeqa: ${describeInstances}; new managed policy is not attached to anyone yet`,
+        `managed-policy-attached AttachRolePolicy stratus-red-team-ec2lui-role-pcccexdthk: ${replayed("pcccexdthk")}`,
+        `managed-policy-attached AttachRolePolicy stratus-red-team-ec2lui-role-wuzemnoeqa: ${replayed("wuzemnoeqa")}`,
+      ].sort(),
+    );
+    for (const finding of all.filter((f) => grantRules.has(f.ruleId) && f.severity === "low")) {
+      expect(finding.signals).toEqual([]);
+      expect(finding.actions.filter((action) => action.status === "planned")).toEqual([]);
+    }
+    // Every other grant in the corpus is an admin one (still critical) or the SSM agent's policy (medium).
+    expect(all.filter((f) => grantRules.has(f.ruleId) && f.severity !== "low").map((f) => `${f.ruleId}:${f.severity}`).sort()).toEqual([
+      "managed-policy-attached:critical",
+      "managed-policy-attached:critical",
+      "managed-policy-attached:medium",
+      "managed-policy-attached:medium",
+      "managed-policy-attached:medium",
+    ]);
+    // What stays medium: refused-call bursts, failed attempts to blind CloudTrail, a console sign-in
+    // without MFA, the SSM agent's policy.
+    expect(
+      all
+        .filter((f) => f.severity === "medium")
+        .map((f) => f.ruleId)
+        .sort(),
+    ).toEqual([
+      "cloudtrail-tampering",
+      "cloudtrail-tampering",
+      "cloudtrail-tampering",
+      "cloudtrail-tampering",
+      "console-login-without-mfa",
+      "denied-calls-burst",
+      "denied-calls-burst",
+      "managed-policy-attached",
+      "managed-policy-attached",
+      "managed-policy-attached",
+    ]);
+  });
+
   it("flags AWS managed admin policy attachments as critical and contains the actor", () => {
     const attachments = records.filter((r) => /^Attach(User|Role|Group)Policy$/.test(r.eventName) && String(r.requestParameters?.policyArn).endsWith("/AdministratorAccess"));
     expect(attachments.length).toBeGreaterThan(0);

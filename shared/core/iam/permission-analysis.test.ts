@@ -225,6 +225,10 @@ describe("classifyManagedPolicyArn", () => {
     ["arn:aws:iam::aws:policy/PowerUserAccess", "broad"],
     ["arn:aws:iam::aws:policy/job-function/SystemAdministrator", "broad"],
     ["arn:aws:iam::aws:policy/ReadOnlyAccess", "other"],
+    // Another case rates as the policy it spells: the higher severity when in doubt.
+    ["arn:aws:iam::aws:policy/administratoraccess", "admin"],
+    ["arn:aws:iam::aws:policy/POWERUSERACCESS", "broad"],
+    ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "other"],
     ["arn:aws:iam::111122223333:policy/AdministratorAccess", "other"],
     ["AdministratorAccess", "other"],
   ])("%s is %s", (arn, expected) => {

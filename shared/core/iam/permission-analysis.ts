@@ -515,14 +515,23 @@ const BROAD_MANAGED_POLICY_NAMES = new Set([
   "AWSCloudFormationFullAccess",
 ]);
 
-const AWS_MANAGED_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/(?:service-role\/)?(.+)$/;
+const AWS_MANAGED_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/(?:service-role\/)?(.+)$/i;
+const ADMIN_NAMES_LOWER: ReadonlySet<string> = new Set([...ADMIN_MANAGED_POLICY_NAMES].map((name) => name.toLowerCase()));
+const BROAD_NAMES_LOWER: ReadonlySet<string> = new Set([...BROAD_MANAGED_POLICY_NAMES].map((name) => name.toLowerCase()));
 
 export type ManagedPolicyClass = "admin" | "broad" | "other";
 
+/**
+ * Admin and broad AWS managed policies by name. Compared without regard to case: whether IAM
+ * accepts `…:policy/administratoraccess` for AdministratorAccess or refuses it (the call then
+ * failed, and nothing is acted on), rating it as the policy it spells errs towards the higher
+ * severity. Narrow ones are vouched for only in AWS's exact spelling (grant-scope.ts).
+ */
 export function classifyManagedPolicyArn(policyArn: string): ManagedPolicyClass {
   const match = AWS_MANAGED_POLICY_ARN.exec(policyArn);
   if (!match?.[1]) return "other";
-  if (ADMIN_MANAGED_POLICY_NAMES.has(match[1])) return "admin";
-  if (BROAD_MANAGED_POLICY_NAMES.has(match[1])) return "broad";
+  const name = match[1].toLowerCase();
+  if (ADMIN_NAMES_LOWER.has(name)) return "admin";
+  if (BROAD_NAMES_LOWER.has(name)) return "broad";
   return "other";
 }

@@ -50,4 +50,17 @@ describe("customer-managed policies judged by their documents", () => {
     expect(denied?.reasons[0]).toContain("AccessDenied");
     expect(judged(setDefault, "policy-default-version-set", { ok: true, value: "%7B%22Statement%22" }, "v3")?.severity).toBe("high");
   });
+
+  it("a narrow document (read-only metadata) is low only when known as of the call (replay's memory); read from IAM afterwards it stays medium", () => {
+    const narrow = encodeURIComponent(policyJson({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }));
+    const replayed = judged(attach, "managed-policy-attached", { ok: true, value: narrow, source: "replay" });
+    expect(replayed?.severity).toBe("low");
+    expect(replayed?.reasons).toEqual([`attached "${POLICY}", as it was at the time of the call (created earlier in this replay): grants only read-only metadata actions (ec2:DescribeInstances)`]);
+    expect(judged(setDefault, "policy-default-version-set", { ok: true, value: narrow, source: "replay" }, "v3")?.severity).toBe("low");
+    // Read from IAM when judged: a default switched back since would read this way too.
+    expect(judged(attach, "managed-policy-attached", { ok: true, value: narrow, source: "iam" })?.severity).toBe("medium");
+    expect(judged(attach, "managed-policy-attached", { ok: true, value: narrow })?.severity).toBe("medium");
+    // Known as of the call but not narrow: medium.
+    expect(judged(attach, "managed-policy-attached", { ok: true, value: READ_DOC, source: "replay" })?.severity).toBe("medium");
+  });
 });

@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
+import { grantScope } from "../iam/grant-scope.js";
 import { type PermissionVerdict, analysePermissions } from "../iam/permission-analysis.js";
 import type { EventLookups, Lookup, LookupRequest } from "../model/lookups.js";
 import { parseArn } from "../arn/arn.js";
@@ -78,6 +79,8 @@ export function touchesContainment(record: CloudTrailRecord, eventName: string):
 /** The finding title of a policy change that deserves no sharper one (the alert subject). */
 export const POLICY_CHANGED_TITLE = "IAM policy changed";
 export const GENERIC_POLICY_WHY = "Policies decide who can do what; an unplanned change can open a path to more privilege.";
+/** Why a narrow grant (grant-scope.ts: read-only metadata, telemetry writes) is low: recorded, nobody paged. */
+export const NARROW_POLICY_WHY = "It grants only read-only metadata actions or telemetry writes: recorded for the audit trail, nothing a person needs to look at.";
 
 /** What a policy-change rule concluded about one call; `policyMatch` makes it a match. */
 export interface PolicyAssessment<S extends string> {
@@ -189,12 +192,15 @@ export function assessLookedUpDocument(
   }
   if (verdict.escalationActions.length > 0) return { severity: "high", why: GENERIC_POLICY_WHY, reasons: [`${what}, ${readFrom}:`, ...escalationReasons(verdict)], signals: ["escalation-grant"], evidence };
   // Rebuilt as of the call (replay): what it grants is known, and rated as the same document
-  // written inline would be (medium: not admin-equivalent, nothing to escalate with).
+  // written inline would be (medium: not admin-equivalent, nothing to escalate with; low when it
+  // grants only read-only metadata or telemetry writes).
   if (asOfCall) {
+    const scope = grantScope(parsed.document);
+    if (scope.narrow) return { severity: "low", why: NARROW_POLICY_WHY, reasons: [`${what}, ${readFrom}: ${scope.reason}`], signals: [], evidence };
     return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: [`${what}, ${readFrom}: grants nothing admin-equivalent and no privilege-escalation action on any resource`], signals: [], evidence };
   }
   // Read after the call: a default version switched back since (to hide the grant) reads as
-  // harmless, so a harmless read stays medium, as if unread; only what it finds raises it.
+  // harmless, so a harmless read stays medium, as if unread (a narrow one too); only what it finds raises it.
   return {
     severity: "medium",
     why: GENERIC_POLICY_WHY,

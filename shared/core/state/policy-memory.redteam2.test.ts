@@ -26,4 +26,18 @@ describe("red team 2: policy memory, a terraform apply that updates and attaches
     const looked = memory.lookupsAt(attach).policyDocument(ACCOUNT, ARN);
     expect(looked).not.toMatchObject({ unseen: true });
   });
+
+  it.each([
+    ["the narrow version first", true],
+    ["the narrow version second", false],
+  ])("of a narrow version (rated low) and another, the other stands for the call (%s)", (_label, narrowFirst) => {
+    const narrow = policyJson({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" });
+    const [first, second] = narrowFirst ? [narrow, READ_A] : [READ_A, narrow];
+    const memory = policyMemory();
+    memory.observe(call("CreatePolicy", "2024-05-01T09:00:00Z", { policyName: "app-read", policyDocument: first }, { policy: { arn: ARN, defaultVersionId: "v1" } }));
+    memory.observe(call("CreatePolicyVersion", "2024-05-01T12:00:05Z", { policyArn: ARN, policyDocument: second, setAsDefault: true }, { policyVersion: { versionId: "v2", isDefaultVersion: true } }));
+    const attach = call("AttachRolePolicy", "2024-05-01T12:00:05Z", { roleName: "app", policyArn: ARN });
+    memory.observe(attach);
+    expect(memory.lookupsAt(attach).policyDocument(ACCOUNT, ARN)).toMatchObject({ ok: true, value: READ_A });
+  });
 });

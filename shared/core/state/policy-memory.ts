@@ -4,6 +4,7 @@ import { carriedRecord, unwrapEvent } from "../cloudtrail/envelope.js";
 import { isPlainObject, parseCloudTrailRecord } from "../cloudtrail/record.js";
 import type { CloudTrailRecord } from "../cloudtrail/record.js";
 import { type EventLookups, NO_LOOKUPS } from "../model/lookups.js";
+import { grantScope } from "../iam/grant-scope.js";
 import { analysePermissions } from "../iam/permission-analysis.js";
 import { parsePolicyDocument } from "../iam/policy-document.js";
 
@@ -187,13 +188,13 @@ function latestVersion(history: PolicyHistory, versionId: string, inLife: (time:
   return found;
 }
 
-/** How much a document grants, to pick the worst of candidates: admin-equivalent, then escalation or unparseable, then the rest. */
+/** How much a document grants, to pick the worst of candidates: admin-equivalent, then escalation or unparseable, then the rest, then a narrow grant (grant-scope.ts, rated low). */
 function risk(document: string | undefined): number {
-  if (document === undefined) return 3;
+  if (document === undefined) return 4;
   const parsed = parsePolicyDocument(document);
-  if (!parsed.ok) return 2;
+  if (!parsed.ok) return 3;
   const verdict = analysePermissions(parsed.document);
-  return verdict.adminEquivalent ? 3 : verdict.escalationActions.length > 0 ? 2 : 1;
+  return verdict.adminEquivalent ? 4 : verdict.escalationActions.length > 0 ? 3 : grantScope(parsed.document).narrow ? 1 : 2;
 }
 
 /** Keeps a version, dropping the oldest past MAX_VERSIONS (and default switches past a few times that). */

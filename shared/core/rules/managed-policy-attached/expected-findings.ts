@@ -24,4 +24,14 @@ export const expectations: SampleExpectations = {
     { rule: "policy-document-grant", severity: "medium", actions: [], event: 0 },
     { rule: "managed-policy-attached", severity: "medium", actions: [], event: 1 },
   ],
+  // And with one that only reads instance metadata (ec2:DescribeInstances): low, written and attached.
+  "customer-describe-policy-created-then-attached": [
+    { rule: "policy-document-grant", severity: "low", actions: [], event: 0 },
+    { rule: "managed-policy-attached", severity: "low", actions: [], event: 1 },
+  ],
+  // The SSM agent's AWS managed policy on an instance's role: known narrow by its exact ARN, low.
+  // The event does not show that the role is only an instance's: medium, like on a user.
+  "ssm-agent-policy-attached-to-instance-role": [{ rule: "managed-policy-attached", severity: "medium", actions: [] }],
+  // The same policy on a user: a person who can read every SSM parameter, medium.
+  "ssm-agent-policy-attached-to-user": [{ rule: "managed-policy-attached", severity: "medium", actions: [] }],
 };

@@ -41,6 +41,44 @@ describe("managed-policy-attached", () => {
     expect(finding.reasons.join(" ")).toMatch(/not recorded/);
   });
 
+  describe("known narrow AWS managed policies are low, by their exact ARN", () => {
+    it.each<[string, string, string]>([
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaBasicExecutionRole: a Lambda function's log writing"],
+      ["AttachUserPolicy", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", "AWSXrayWriteOnlyAccess: X-Ray trace uploads and sampling reads"],
+      ["AttachRolePolicy", "arn:aws-us-gov:iam::aws:policy/AWSXRayDaemonWriteAccess", "AWSXRayDaemonWriteAccess: the X-Ray daemon's trace uploads and sampling reads"],
+    ])("%s %s", (eventName, policyArn, reason) => {
+      const finding = findingOf(iamCall(eventName, { userName: "bob", roleName: "app", policyArn }), RULE);
+      expect(finding.severity).toBe("low");
+      expect(finding.reasons.join(" ")).toContain(reason);
+      expect(finding.signals).toEqual([]);
+      expect(finding.actions).toEqual([]);
+    });
+
+    it.each<[string, string, RegExp]>([
+      // The SSM agent's policy: every SSM parameter readable by whoever holds it; on a role too,
+      // since the event does not show whether a person can assume the role.
+      ["AttachUserPolicy", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", /meant for an instance's role: it reads every SSM parameter/],
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", /a role someone can assume/],
+      ["AttachGroupPolicy", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", /meant for an instance's role/],
+      // A customer policy of the same name could grant anything: judged by its document (not read here).
+      ["AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:policy/AmazonSSMManagedInstanceCore`, /its document was not read/],
+      // Not AWS's spelling, not AWS's path: not vouched for.
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/amazonssmmanagedinstancecore", /its document was not read/],
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole", /its document was not read/],
+      // Left out on purpose: logs:PutRetentionPolicy on every log group.
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", /its document was not read/],
+      ["AttachRolePolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess", /its document was not read/],
+    ])("%s %s stays medium", (eventName, policyArn, reason) => {
+      const finding = findingOf(iamCall(eventName, { userName: "bob", roleName: "app", groupName: "devs", policyArn }), RULE);
+      expect(finding.severity).toBe("medium");
+      expect(finding.reasons.join(" ")).toMatch(reason);
+    });
+
+    it("AdministratorAccess spelled in another case is still critical", () => {
+      expect(findingOf(iamCall("AttachRolePolicy", { roleName: "app", policyArn: "arn:aws:iam::aws:policy/administratoraccess" }), RULE).severity).toBe("critical");
+    });
+  });
+
   it("detaching is not this rule's", () => {
     const record = iamCall("DetachUserPolicy", { userName: "bob", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
     expect(findingsOf(analyse(record)).map((finding) => finding.ruleId)).toEqual(["policy-permissions-removed"]);

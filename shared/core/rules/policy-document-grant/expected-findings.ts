@@ -14,8 +14,10 @@ export const expectations: SampleExpectations = {
   ],
   // iam:PassRole on every role with lambda:CreateFunction: code can run as any role; the role's sessions are revoked.
   "policy-passrole-to-lambda-on-every-role": [{ rule: "policy-document-grant", severity: "critical", actions: ["revoke-sessions:planned"] }],
-  // Look-alikes that grant nothing admin-equivalent: a policy change, medium, no action.
-  "policy-iam-get-list-wildcards-on-user": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
+  // Look-alikes that grant nothing admin-equivalent: a policy change, medium, no action
+  // (low when it grants only read-only metadata actions or telemetry writes: iam:Get* and
+  // iam:List* read IAM's metadata, and no IAM read returns a secret).
+  "policy-iam-get-list-wildcards-on-user": [{ rule: "policy-document-grant", severity: "low", actions: [] }],
   "policy-passrole-one-role-without-compute": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
   "policy-notresource-star-grants-nothing": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
   "policy-notaction-grant-on-group": [
@@ -26,5 +28,10 @@ export const expectations: SampleExpectations = {
       actions: ["deactivate-access-key:planned", "deactivate-user-keys:planned", "attach-deny-policy:planned", "revoke-sessions:planned", "revoke-sessions:skipped"],
     },
   ],
-  "policy-read-only-inline-policy": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
+  // ec2:Describe* on "*": read-only metadata, low.
+  "policy-read-only-inline-policy": [{ rule: "policy-document-grant", severity: "low", actions: [] }],
+  // A function's role allowed to write its own logs (telemetry writes, DescribeLogStreams): low.
+  "policy-log-writing-for-lambda-role": [{ rule: "policy-document-grant", severity: "low", actions: [] }],
+  // The look-alike: ec2:Describe* with ec2:GetPasswordData (a Windows administrator password) stays medium.
+  "policy-describe-with-password-data": [{ rule: "policy-document-grant", severity: "medium", actions: [] }],
 };

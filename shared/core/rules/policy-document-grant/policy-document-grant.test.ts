@@ -69,12 +69,64 @@ describe("policy-document-grant", () => {
   });
 
   describe("non-admin documents", () => {
-    it("ec2:Describe* on * is medium with no actions", () => {
+    it("ec2:Describe* on * is low (read-only metadata), says why, and plans nothing", () => {
       const finding = findingOf(putUserPolicy(policyJson(READ_ONLY)), RULE);
-      expect(finding.severity).toBe("medium");
+      expect(finding.severity).toBe("low");
       expect(finding.signals).toEqual([]);
       expect(finding.actions).toEqual([]);
+      expect(finding.reasons).toEqual(["grants only read-only metadata actions (ec2:Describe*)"]);
+      expect(finding.whyItMatters).toMatch(/read-only metadata actions or telemetry writes/);
+      expect(finding.evidence?.policyDocument).toContain("ec2:Describe*");
+    });
+
+    it.each<[string, string, unknown, string[]]>([
+      ["PutRolePolicy", "ec2:DescribeInstances", policyJson({ Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: "*" }), ["grants only read-only metadata actions (ec2:DescribeInstances)"]],
+      [
+        "PutRolePolicy",
+        "CloudWatch Logs writing",
+        policyJson({ Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"], Resource: "*" }),
+        ["grants only read-only metadata actions (logs:DescribeLogGroups, logs:DescribeLogStreams) and telemetry writes (logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents)"],
+      ],
+      ["CreatePolicy", "ec2:DescribeInstances, not attached yet", policyJson({ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }), ["grants only read-only metadata actions (ec2:DescribeInstances)", "new managed policy is not attached to anyone yet"]],
+      ["PutUserPolicy", "iam:Get* and iam:List* (IAM returns no secret)", policyJson({ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" }), ["grants only read-only metadata actions (iam:Get*, iam:List*)"]],
+      ["PutGroupPolicy", "metrics and traces", policyJson({ Effect: "Allow", Action: ["cloudwatch:PutMetricData", "xray:PutTraceSegments"], Resource: "*" }), ["grants only telemetry writes (cloudwatch:PutMetricData, xray:PutTraceSegments)"]],
+    ])("%s granting %s is low", (eventName, _label, policyDocument, reasons) => {
+      const finding = findingOf(iamCall(eventName, { userName: "bob", roleName: "app", groupName: "devs", policyName: "p", policyDocument }), RULE);
+      expect(finding.severity).toBe("low");
+      expect(finding.reasons).toEqual(reasons);
+      expect(finding.actions).toEqual([]);
+    });
+
+    // What an attacker who knows the low rule would write: each reaches a secret, data or a write, so stays medium.
+    it.each<[string, unknown]>([
+      ["ec2:Get* (GetPasswordData)", policyJson({ Effect: "Allow", Action: "ec2:Get*", Resource: "*" })],
+      ["secretsmanager:*", policyJson({ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" })],
+      ["s3:Get* (objects)", policyJson({ Effect: "Allow", Action: "s3:Get*", Resource: "*" })],
+      ["ssm:GetParameter*", policyJson({ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "*" })],
+      ["*:Describe* (every service, reviewed or not)", policyJson({ Effect: "Allow", Action: "*:Describe*", Resource: "*" })],
+      ["ec2:Describe* plus one write", policyJson({ Effect: "Allow", Action: ["ec2:Describe*", "ec2:StopInstances"], Resource: "*" })],
+      ["ec2:Describe* plus a write in another statement", policyJson(READ_ONLY, { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" })],
+      ["ec2:DescribeInstanceAttribute (user data, named)", policyJson({ Effect: "Allow", Action: "ec2:DescribeInstanceAttribute", Resource: "*" })],
+      ["NotAction", policyJson({ Effect: "Allow", NotAction: ["ec2:Describe*"], Resource: "arn:aws:s3:::b/*" })],
+      ["a mixed list: metadata and a data read", policyJson({ Effect: "Allow", Action: ["ec2:DescribeInstances", "dynamodb:GetItem"], Resource: "*" })],
+      ["logs:Create* (export tasks)", policyJson({ Effect: "Allow", Action: "logs:Create*", Resource: "*" })],
+      ["s3:GetObject under a condition (a condition does not narrow a grant)", policyJson({ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } })],
+    ])("%s stays medium", (_label, policyDocument) => {
+      const finding = findingOf(putUserPolicy(policyDocument), RULE);
+      expect(finding.severity).toBe("medium");
       expect(finding.reasons).toContain("grants permissions that are not admin-equivalent");
+    });
+
+    it.each<[string, unknown]>([
+      ['Effect "allow" in lower case (IAM refuses it; trailguard cannot read it)', JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "allow", Action: "ec2:Describe*", Resource: "*" }] })],
+      ["a document that does not parse", '{"Statement": [{"Effect": "Allow", "Action": "ec2:Describe*"'],
+    ])("%s is high, never low", (_label, policyDocument) => {
+      expect(findingOf(putUserPolicy(policyDocument), RULE).severity).toBe("high");
+    });
+
+    it("a narrow grant that failed is still low (the cap changes nothing)", () => {
+      const finding = findingOf(putUserPolicy(policyJson(READ_ONLY), { errorCode: "AccessDenied", errorMessage: "no" }), RULE);
+      expect(finding.severity).toBe("low");
     });
 
     it("s3:* on arn:aws:s3:::* is not admin", () => {
@@ -120,7 +172,6 @@ describe("policy-document-grant", () => {
     });
 
     it.each<[string, unknown]>([
-      ["iam:Get* and iam:List* on *", policyJson({ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" })],
       [
         "iam:PassRole on one role, with lambda:CreateFunction",
         policyJson({ Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${ACCOUNT}:role/lambda-exec` }, { Effect: "Allow", Action: "lambda:CreateFunction", Resource: "*" }),

@@ -1,9 +1,10 @@
 import { isIamName } from "../../arn/arn.js";
+import { grantScope } from "../../iam/grant-scope.js";
 import { type Grantee, analysePermissions } from "../../iam/permission-analysis.js";
 import { quoted } from "../../model/untrusted.js";
 import { type RuleInput, defineRule } from "../rule.js";
 import { IAM_SOURCE } from "../rule-helpers.js";
-import { GENERIC_POLICY_WHY, type PolicyAssessment, escalationReasons, isIamCall, policyMatch, recordedDocument, touchesRevokePolicy } from "../policy-change.js";
+import { GENERIC_POLICY_WHY, NARROW_POLICY_WHY, type PolicyAssessment, escalationReasons, isIamCall, policyMatch, recordedDocument, touchesRevokePolicy } from "../policy-change.js";
 
 /** The calls that write a policy document: inline policies, new managed policies and their versions. */
 const DOCUMENT_EVENTS = ["PutUserPolicy", "PutRolePolicy", "PutGroupPolicy", "CreatePolicy", "CreatePolicyVersion"];
@@ -21,7 +22,7 @@ export const policyDocumentGrant = defineRule({
   category: "policy-change",
   technique: { id: "T1098.003", name: "Account Manipulation: Additional Cloud Roles" },
   runbook:
-    "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, trailguard's default response quarantines the actor (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked) and contains the principal that received the grant (the actions say what was done, skipped or failed; `npm run release` undoes it if the change was planned); remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). A managed policy or version that is not attached or not default yet is one call away from taking effect: delete it or find out who will attach it.",
+    "Read the policy document in the alert and ask the actor's owner whether the change was planned (a deployment pipeline should be on the allowlist). For an unplanned admin-equivalent grant, the actor and the principal that received the grant need containing (a user: every key deactivated, AWSDenyAll attached, sessions revoked; a role: sessions revoked): the actions in the alert say what trailguard did, skipped or failed, and what is left to do by hand (`npm run release` undoes what it did if the change was planned). Remove the grant, review what the grantee did since, and look for further persistence (new keys, users, trust changes). A managed policy or version that is not attached or not default yet is one call away from taking effect: delete it or find out who will attach it.",
   eventNames: DOCUMENT_EVENTS,
   eventSources: [IAM_SOURCE],
   signals: ["admin-grant", "escalation-grant"],
@@ -85,6 +86,9 @@ function assessDocument({ record, event }: RuleInput): PolicyAssessment<GrantSig
       evidence: written.evidence,
     };
   }
+  // Only read-only metadata actions and telemetry writes (grant-scope.ts): low, never lower than that.
+  const scope = grantScope(written.document);
+  if (scope.narrow) return { severity: "low", why: NARROW_POLICY_WHY, reasons: [scope.reason, ...caveats], signals: [], evidence: written.evidence };
   return { severity: "medium", why: GENERIC_POLICY_WHY, reasons: ["grants permissions that are not admin-equivalent", ...caveats], signals: [], evidence: written.evidence };
 }
 
