@@ -1,6 +1,7 @@
 import { EXPOSURE_RULES } from "../shared/core/rules/registry-exposure.js";
 import { createAlertRuntime } from "../shared/edges/lambda/create-alert-runtime.js";
-import { lambdaEntry } from "../shared/edges/lambda/lambda-entry.js";
+import { lambdaEntry, lambdaObservability } from "../shared/edges/lambda/lambda-entry.js";
 
 /** Resources shared outside the account (bucket policies, snapshots, Lambda permissions…): detect and alert. */
-export const handler = lambdaEntry(createAlertRuntime({ rules: EXPOSURE_RULES }));
+const { logger, metrics } = lambdaObservability();
+export const handler = lambdaEntry(createAlertRuntime({ rules: EXPOSURE_RULES, logger, metrics }), process.env, logger, metrics);

@@ -6,6 +6,7 @@ import { parseConfig } from "../../shared/core/config/config.js";
 import { createRuntime } from "../../shared/edges/lambda/create-runtime.js";
 import { beat } from "../../shared/edges/aws/heartbeat.js";
 import { lambdaEntry } from "../../shared/edges/lambda/lambda-entry.js";
+import { powertoolsLogger } from "../../shared/edges/log/log.js";
 import { HEARTBEAT_TAG_KEY } from "../../shared/core/self/self-knowledge.js";
 import { eventBridge, iamCall, iamUser, policyJson } from "../support/records.js";
 import { MOTO_ACCOUNT, uniqueName, useMoto } from "./moto-aws.js";
@@ -52,7 +53,7 @@ describe.skipIf(!endpoint)("only EventBridge (through the input queue) can hand 
     );
 
   function entry(lines: Array<Record<string, unknown>>) {
-    const logger = { log: (level: string, message: string, fields?: Record<string, unknown>) => lines.push({ level, message, ...fields }) };
+    const logger = powertoolsLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const runtime = createRuntime({ rules: RULES, config: parseConfig({ mode: "enforce" }, "test"), logger });
     return lambdaEntry(runtime, { ...process.env, TRAILGUARD_INPUT_QUEUE_ARN: queueArn }, logger);
   }

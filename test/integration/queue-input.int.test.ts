@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handleQueueInvocation } from "../../shared/edges/lambda/queue-handler.js";
 import { DIRECT_INVOCATION_REASON, NOT_IN_FLIGHT_REASON, type QueueDelivery, createQueueInput } from "../../shared/edges/aws/queue-input.js";
 import { eventBridge, iamCall } from "../support/records.js";
-import { jsonLogger } from "../../shared/edges/log/log.js";
+import { powertoolsLogger } from "../../shared/edges/log/log.js";
 import { uniqueName, useMoto } from "./moto-aws.js";
 
 /**
@@ -150,7 +150,7 @@ describe.skipIf(!endpoint)("input queue verification against moto_server", () =>
     const failing = await inFlight(input, JSON.stringify(event("PutUserPolicy")));
     const forged = sqsRecord(input.arn, { messageId: randomUUID(), receiptHandle: "AQEBforgedreceipthandle==", body: JSON.stringify(event("DeleteUser")) });
     const lines: Record<string, unknown>[] = [];
-    const logger = jsonLogger((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+    const logger = powertoolsLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const handled: unknown[] = [];
 
     const response = await handleQueueInvocation(
@@ -169,9 +169,9 @@ describe.skipIf(!endpoint)("input queue verification against moto_server", () =>
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: failing["messageId"] }] });
     const rejected = lines.filter((line) => line["message"] === "input rejected");
     expect(rejected).toEqual([
-      expect.objectContaining({ level: "error", inputRejected: 1, messageId: forged["messageId"], reason: expect.stringContaining(NOT_IN_FLIGHT_REASON) }),
+      expect.objectContaining({ level: "ERROR", inputRejected: 1, messageId: forged["messageId"], reason: expect.stringContaining(NOT_IN_FLIGHT_REASON) }),
     ]);
-    expect(lines.filter((line) => line["level"] === "error" && line["messageId"] === failing["messageId"])).toHaveLength(1);
+    expect(lines.filter((line) => line["level"] === "ERROR" && line["messageId"] === failing["messageId"])).toHaveLength(1);
   });
 
   it("logs a direct invocation as rejected and handles nothing", async () => {
@@ -180,7 +180,7 @@ describe.skipIf(!endpoint)("input queue verification against moto_server", () =>
 
     const response = await handleQueueInvocation(event("CreateAccessKey"), {
       input: queueInput(),
-      logger: jsonLogger((line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+      logger: powertoolsLogger({ write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
       handle: async () => {
         calls++;
       },

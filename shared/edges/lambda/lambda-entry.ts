@@ -1,8 +1,15 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { INPUT_VISIBILITY_TIMEOUT_SECONDS } from "../../core/stack/timing.js";
-import { type Logger, jsonLogger } from "../log/log.js";
-import { handleQueueInvocation } from "./queue-handler.js";
+import { type LambdaLogger, powertoolsLogger } from "../log/log.js";
+import { type RuntimeMetrics as FlushableMetrics, noMetrics, runtimeMetrics } from "../log/metrics.js";
+
+/** One logger and one metrics recorder per container, shared by the runtime and the entry. */
+export function lambdaObservability(env: NodeJS.ProcessEnv = process.env): { logger: LambdaLogger; metrics: FlushableMetrics } {
+  const logger = powertoolsLogger({ env });
+  return { logger, metrics: runtimeMetrics({ env, logger }) };
+}
+import { cloudTrailEventId, handleQueueInvocation } from "./queue-handler.js";
 import { createQueueInput } from "../aws/queue-input.js";
 import type { Runtime } from "./runtime-core.js";
 
@@ -14,12 +21,28 @@ import type { Runtime } from "./runtime-core.js";
  */
 export type LambdaHandler = (event: unknown, context?: Context) => Promise<unknown>;
 
-export function lambdaEntry(runtime: Runtime, env: NodeJS.ProcessEnv = process.env, logger: Logger = jsonLogger()): LambdaHandler {
+export function lambdaEntry(
+  runtime: Runtime,
+  env: NodeJS.ProcessEnv = process.env,
+  logger: LambdaLogger = powertoolsLogger({ env }),
+  metrics: FlushableMetrics = noMetrics,
+): LambdaHandler {
   const queueArn = env.TRAILGUARD_INPUT_QUEUE_ARN?.trim();
+  /** Each invocation's lines carry its request id and cold start, and nothing appended for the last one. */
+  const begin = (context: Context | undefined) => {
+    logger.resetKeys();
+    if (context) logger.addContext(context);
+  };
   if (!queueArn) {
     return async (event, context) => {
-      const outcome = await runtime.handle(event, context);
-      return { status: outcome.status, findings: outcome.findings.length, published: outcome.published };
+      begin(context);
+      logger.correlate(cloudTrailEventId(event));
+      try {
+        const outcome = await runtime.handle(event, context);
+        return { status: outcome.status, findings: outcome.findings.length, published: outcome.published };
+      } finally {
+        metrics.flush();
+      }
     };
   }
   const input = createQueueInput({
@@ -27,5 +50,13 @@ export function lambdaEntry(runtime: Runtime, env: NodeJS.ProcessEnv = process.e
     sqs: new SQSClient({ region: env.AWS_REGION ?? "us-east-1", maxAttempts: 5 }),
     visibilityTimeoutSeconds: INPUT_VISIBILITY_TIMEOUT_SECONDS,
   });
-  return (event, context) => handleQueueInvocation(event, { input, handle: (verified) => runtime.handle(verified, context), logger });
+  return async (event, context) => {
+    begin(context);
+    try {
+      return await handleQueueInvocation(event, { input, handle: (verified) => runtime.handle(verified, context), logger, correlate: (eventId) => logger.correlate(eventId) });
+    } finally {
+      // The invocation's counts (findings, actions, alerts) as one set of EMF lines.
+      metrics.flush();
+    }
+  };
 }

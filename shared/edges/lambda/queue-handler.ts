@@ -1,3 +1,5 @@
+import { carriedRecord } from "../../core/cloudtrail/envelope.js";
+import { isPlainObject } from "../../core/cloudtrail/record.js";
 import type { Logger } from "../log/log.js";
 import type { QueueInput } from "../aws/queue-input.js";
 
@@ -14,6 +16,14 @@ export interface QueueBatchDeps {
   readonly input: QueueInput;
   readonly handle: (event: unknown) => Promise<unknown>;
   readonly logger: Logger;
+  /** Told the CloudTrail event id before each verified event is handled, and undefined after (log correlation). */
+  readonly correlate?: (eventId: string | undefined) => void;
+}
+
+/** The CloudTrail event id an input carries (EventBridge `detail.eventID`, or a record's `eventID`), unchecked. */
+export function cloudTrailEventId(event: unknown): string | undefined {
+  const record = carriedRecord(event);
+  return isPlainObject(record) && typeof record.eventID === "string" && record.eventID !== "" ? record.eventID.slice(0, 128) : undefined;
 }
 
 export interface QueueBatchResponse {
@@ -28,6 +38,7 @@ export async function handleQueueInvocation(invocation: unknown, deps: QueueBatc
       deps.logger.log("error", "input rejected", { inputRejected: 1, reason: delivery.reason, messageId: delivery.messageId });
       continue;
     }
+    deps.correlate?.(cloudTrailEventId(delivery.event));
     try {
       await deps.handle(delivery.event);
     } catch (error) {
@@ -36,6 +47,8 @@ export async function handleQueueInvocation(invocation: unknown, deps: QueueBatc
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
       batchItemFailures.push({ itemIdentifier: delivery.messageId });
+    } finally {
+      deps.correlate?.(undefined);
     }
   }
   return { batchItemFailures };
