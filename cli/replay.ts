@@ -11,6 +11,8 @@ import { type ReplayCommand, UsageError, parseReplayArgs } from "../shared/edges
 import { expandInputPaths } from "../shared/edges/replay/input-paths.js";
 import { type ActOnFindings, type ReplayReporter, replaySources } from "../shared/edges/replay/replay-run.js";
 import { formatProblem, jsonlReporter, progressLine, textReporter } from "../shared/edges/replay/reporters.js";
+import { withIncidents } from "../shared/edges/replay/incident-report.js";
+import { alertHeadline } from "../shared/core/report/alert-message.js";
 import { RULES } from "../shared/core/rules/registry.js";
 import { createRuntime } from "../shared/edges/lambda/create-runtime.js";
 import { silentLogger } from "../shared/edges/log/log.js";
@@ -40,13 +42,18 @@ Scale:
   --unordered           report files as they finish instead of in input order
 Gate:
   --fail-on LEVEL       exit 3 when a finding at or above LEVEL is seen (for CI)
-Response (off by default):
-  --config FILE         trailguard settings as JSON (see README)
+Response (off by default: without --mode or --publish, actions are only planned):
+  --config FILE         trailguard settings as JSON (see README, and
+                        examples/trailguard.config.json)
   --mode off|dry-run|enforce
                         run the responder: dry-run reports what it would do; enforce
                         CALLS AWS (the endpoint and credentials in the environment, e.g.
-                        AWS_ENDPOINT_URL for moto_server) and changes IAM
-  --publish             publish alerts to ALERT_TOPIC_ARN (or the config's alertTopicArn)
+                        AWS_ENDPOINT_URL for moto_server) and changes IAM. Only this
+                        option enforces: the config's mode and ruleModes never go
+                        beyond it
+  --publish             publish alerts to ALERT_TOPIC_ARN (or the config's alertTopicArn).
+                        Without --mode it runs the responder in dry-run: the alerts say
+                        DRY-RUN and nothing is changed; add --mode enforce to act
 Other:
   --list-rules          print the rules with their metadata and exit
   -h, --help            this text
@@ -90,8 +97,13 @@ async function main(argv: string[]): Promise<number> {
   let act: ActOnFindings | undefined;
   if (command.mode !== undefined || command.publish) {
     const topic = config.alertTopicArn ?? process.env.ALERT_TOPIC_ARN;
+    // Only --mode enforce enforces: without --mode (--publish alone) the responder runs in
+    // dry-run, and a configuration's mode and ruleModes (written for the deployed functions)
+    // never take replay further than the command line says.
+    const mode = command.mode ?? "dry-run";
+    const ruleModes = Object.fromEntries(Object.entries(config.ruleModes).map(([rule, ruleMode]) => [rule, mode === "enforce" || ruleMode === "off" ? ruleMode : mode]));
     try {
-      config = parseConfig({ ...config, mode: command.mode ?? config.mode, alertTopicArn: command.publish ? topic : undefined }, "command line");
+      config = parseConfig({ ...config, mode, ruleModes, alertTopicArn: command.publish ? topic : undefined }, "command line");
     } catch (error) {
       err(`replay: ${(error as Error).message}\n`);
       return 2;
@@ -103,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     const runtime = createRuntime({ rules: RULES, config, publish: command.publish, logger: silentLogger });
     act = async (findings) => (await runtime.respondAndAlert(findings)).findings;
     err(
-      `replay: responder mode ${config.mode}${command.publish ? `, publishing alerts to ${config.alertTopicArn}` : ""}${config.mode === "enforce" ? " — this changes IAM" : ""}\n`,
+      `replay: responder mode ${config.mode}${command.publish ? `, publishing alerts to ${config.alertTopicArn}` : ""}${config.mode === "enforce" ? " — this changes IAM" : config.mode === "dry-run" ? " (nothing is changed in IAM; --mode enforce acts)" : ""}\n`,
     );
   }
 
@@ -116,7 +128,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const format = command.format ?? (process.stdout.isTTY ? "text" : "jsonl");
   const colour = format === "text" && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const base = format === "text" ? textReporter(out, err, colour) : jsonlReporter(out, err);
+  const plainBase = format === "text" ? textReporter(out, err, colour) : jsonlReporter(out, err);
+  // What the on-call would have been told: incidents, pages, updates, suppressions.
+  const base = withIncidents(plainBase, config, alertHeadline, { writeSummary: (lines) => (format === "text" ? out : err)(`${lines.join("\n")}\n`) });
   const bar = command.progress && process.stderr.isTTY ? progressLine(err, () => process.stderr.columns ?? 80) : undefined;
   let worst: string | undefined;
   const reporter: ReplayReporter = {
@@ -129,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
       bar?.clear();
       base.problem(problem);
     },
+    fileEnd: () => base.fileEnd?.(),
     ...(bar ? { progress: bar.progress } : {}),
     end(summary) {
       bar?.clear();

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildAlert } from "../shared/core/report/alert-message.js";
+import { buildAlertMessage } from "../shared/core/report/alert-message.js";
+import { alertOf } from "./support/alerts.js";
 import { parseConfig } from "../shared/core/config/config.js";
 import { isAccountId, isIamName, isLongTermAccessKeyId } from "../shared/core/arn/arn.js";
 import type { Analysis } from "../shared/core/engine/analyse.js";
@@ -130,12 +131,18 @@ function assertSafe(analysis: Analysis): void {
       // Never on failed calls.
       expect(finding.event.failed).toBe(false);
     }
-    const alert = buildAlert(finding);
-    expect(alert.subject).toMatch(/^\[[A-Z]+\] [\x20-\x7e]*$/);
-    expect(alert.subject.length).toBeLessThan(100);
-    expect(Buffer.byteLength(alert.message)).toBeLessThan(256 * 1024);
     expect(formatFinding(finding).join("\n")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   }
+  // One alert per event, every finding in it.
+  if (analysis.findings.length === 0) return;
+  const alert = buildAlertMessage(alertOf(analysis.findings), { httpsFormat: "chatbot" });
+  expect(alert.subject).toMatch(/^\[[A-Z]+\] [\x20-\x7e]*$/);
+  expect(alert.subject.length).toBeLessThan(100);
+  expect(Buffer.byteLength(alert.message)).toBeLessThan(256 * 1024);
+  const bodies = JSON.parse(alert.message) as Record<string, string>;
+  expect(bodies.email).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  expect((bodies.sms ?? "").length).toBeLessThanOrEqual(140);
+  JSON.parse(bodies.https ?? "");
 }
 
 describe("hostile and malformed input (property-based)", () => {

@@ -178,7 +178,25 @@ describe("replay CLI: bad input is reported, skipped, and fails the run at the e
     const policy = { version: 1, statements: [{ id: "typo", match: { signals: ["admin-grnat"] }, actions: ["contain-actor"] }] };
     const unknown = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", write("typo.json", JSON.stringify({ responsePolicy: policy }))]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('matches a signal no rule emits "admin-grnat"');
+    expect(unknown.stderr).toContain('responsePolicy.statements.0 (typo): matches a signal no rule emits "admin-grnat"');
+    expect(unknown.stdout).toBe("");
+  });
+
+  it("an unknown signal in a suppression is a configuration error too (exit 2, the suppression and the signal named)", async () => {
+    const suppressions = [{ id: "vendor", reason: "vendor roles in review", expires: "2030-01-01", signals: ["trust-publik"] }];
+    const muted = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", write("typo-suppression.json", JSON.stringify({ suppressions }))]);
+    expect(muted.status).toBe(2);
+    expect(muted.stderr).toContain('suppressions.0 (vendor): matches no signal any rule emits "trust-publik"');
+  });
+
+  it("accepts the shipped example configuration, and its --help says --publish alone is a dry run", async () => {
+    const example = await runReplay([bundledSamplePath("access-key-created-for-other-user"), "--config", join(repoRoot, "examples", "trailguard.config.json"), "--format", "jsonl"]);
+    expect(example.stderr).not.toContain("replay: invalid");
+    expect(example.status).toBe(0);
+    expect(jsonLines(example.stdout).map((finding) => finding.ruleId)).toEqual(["access-key-created"]);
+    const help = await runReplay(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("Without --mode it runs the responder in dry-run: the alerts say DRY-RUN and nothing is changed");
   });
 
   it("a config file changes the verdict: an allowlisted actor is alerted on but not acted on", async () => {

@@ -38,7 +38,7 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
   const iam = new IAMClient({ region: "us-east-1" });
   let table: string;
   let topicArn: string;
-  let receive: (expected: number) => Promise<Array<{ Subject?: string; Message: string }>>;
+  let receive: (expected: number) => Promise<Array<{ Subject?: string; Message: string; Email: string }>>;
 
   beforeAll(async () => {
     table = await createTrailguardTable("trailguard-table");
@@ -111,11 +111,11 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
     // The password still exists (evidence, and the deny already stops every use of it).
     expect((await iam.send(new GetLoginProfileCommand({ UserName: mallory.userName }))).LoginProfile?.UserName).toBe(mallory.userName);
     // The alert says what was done and how to release exactly that.
-    const alert = (await receive(1)).find((message) => message.Message.includes(mallory.userName));
-    expect(alert?.Message).toContain(`npm run release -- ${outcome.findings[0]?.findingId}`);
-    expect(alert?.Message).toContain(`aws iam update-access-key --user-name ${mallory.userName} --access-key-id ${mallory.keys[1]} --status Active`);
-    expect(alert?.Message).toContain(`aws iam detach-user-policy --user-name ${newadmin.userName} --policy-arn ${DENY_ALL}`);
-    expect(alert?.Message).toMatch(/DONE attach-deny-policy on user/);
+    const alert = (await receive(1)).find((message) => message.Email.includes(mallory.userName));
+    expect(alert?.Email).toContain(`npm run release -- '${outcome.findings[0]?.findingId}'`);
+    expect(alert?.Email).toContain(`aws iam update-access-key --user-name ${mallory.userName} --access-key-id ${mallory.keys[1]} --status Active`);
+    expect(alert?.Email).toContain(`aws iam detach-user-policy --user-name ${newadmin.userName} --policy-arn ${DENY_ALL}`);
+    expect(alert?.Email).toMatch(/DONE attach-deny-policy on user/);
   });
 
   it("a role session opening a trust policy to everyone: the actor's sessions revoked, the opened role shut until released", async () => {
@@ -137,8 +137,8 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
     expect(await userState(engineer.userName)).toEqual(UNTOUCHED_USER(1));
     expect(await userState(stackUser.userName)).toEqual({ keys: ["Active"], attached: [], inline: [] });
     const alerts = await receive(1);
-    const alert = alerts.find((message) => message.Message.includes(engineer.userName));
-    expect(alert?.Message).toMatch(/cloudformation\.amazonaws\.com made this call on the actor's behalf/);
+    const alert = alerts.find((message) => message.Email.includes(engineer.userName));
+    expect(alert?.Email).toMatch(/cloudformation\.amazonaws\.com made this call on the actor's behalf/);
   });
 
   it("an Identity Center session: no IAM change to its role, the alert says how to revoke it in Identity Center, the new admin is contained", async () => {
@@ -150,7 +150,7 @@ describe.skipIf(!endpoint)("containment end states in IAM (moto_server)", () => 
     expect(await userState(newadmin.userName)).toEqual(QUARANTINED(1));
     expect(outcome.findings[0]?.actions[0]?.reason).toMatch(/IAM Identity Center.*Active sessions/);
     const alerts = await receive(1);
-    expect(alerts.some((message) => message.Message.includes("IAM Identity Center session") && message.Message.includes(newadmin.userName))).toBe(true);
+    expect(alerts.some((message) => message.Email.includes("IAM Identity Center session") && message.Email.includes(newadmin.userName))).toBe(true);
   });
 
   it("an allowlisted user with a path is never touched, as actor or as target, by full ARN or by a wildcard over its path", async () => {

@@ -25,9 +25,30 @@ export function uniqueName(prefix: string): string {
 
 export interface SnsEnvelope {
   Type: string;
+  MessageId: string;
   Subject?: string;
+  /** What SQS subscribers get: the alert's JSON document. */
   Message: string;
   MessageAttributes?: Record<string, { Type: string; Value: string }>;
+  /** The e-mail body of the same message, as SNS was given it (moto records what was published; it sends no e-mail). */
+  Email: string;
+}
+
+/** Every message moto recorded as published, by message id: its per-protocol bodies. */
+async function publishedBodies(): Promise<Map<string, Record<string, string>>> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as { sns: { Topic: Array<{ sent_notifications: Array<[string, string]> }> } };
+  const bodies = new Map<string, Record<string, string>>();
+  for (const topic of data.sns.Topic) {
+    for (const [id, message] of topic.sent_notifications) {
+      try {
+        bodies.set(id, JSON.parse(message) as Record<string, string>);
+      } catch {
+        bodies.set(id, { default: message });
+      }
+    }
+  }
+  return bodies;
 }
 
 /** An SNS topic with an SQS queue subscribed: what an on-call subscriber would receive. */
@@ -48,13 +69,14 @@ export async function createAlertSink(): Promise<{ topicArn: string; receive: (e
       while (Date.now() < deadline) {
         const answer = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
         for (const message of answer.Messages ?? []) {
-          messages.push(JSON.parse(message.Body ?? "{}") as SnsEnvelope);
+          messages.push(JSON.parse(message.Body ?? "{}") as Omit<SnsEnvelope, "Email"> as SnsEnvelope);
           await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
         }
         // Wait a little past the expected count so an extra, unwanted alert is seen too.
         if (messages.length >= expected && (answer.Messages ?? []).length === 0) break;
       }
-      return messages;
+      const bodies = messages.length > 0 ? await publishedBodies() : new Map<string, Record<string, string>>();
+      return messages.map((message) => ({ ...message, Email: bodies.get(message.MessageId)?.email ?? bodies.get(message.MessageId)?.default ?? "" }));
     },
   };
 }

@@ -6,7 +6,7 @@ import type { CountRequest } from "../../shared/core/model/window-counts.js";
 import { defineRule } from "../../shared/core/rules/rule.js";
 import { MINUTE_CAP, dynamoDbWindowCounter } from "../../shared/edges/aws/window-counter.js";
 import { createAlertRuntime } from "../../shared/edges/lambda/create-alert-runtime.js";
-import { jsonLogger, silentLogger } from "../../shared/edges/log/log.js";
+import { powertoolsLogger, silentLogger } from "../../shared/edges/log/log.js";
 import { describeWindowCounter } from "../support/window-counter-contract.js";
 import { eventBridge, iamCall, iamUser } from "../support/records.js";
 import { MOTO_ACCOUNT, createAlertSink, createTrailguardTable, uniqueName, useMoto } from "./moto-aws.js";
@@ -185,9 +185,12 @@ describe.skipIf(!endpoint)("the runtime counts bursts on DynamoDB (moto_server)"
     expect(findings).toEqual([fifth, fifth]);
     const alerts = await sink.receive(1);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.Subject).toMatch(/Refused calls in a burst/);
+    expect(alerts[0]?.Subject).toMatch(new RegExp(`^\\[HIGH\\] ${user} made a burst of refused calls \\(latest: `));
     const { Items } = await new DynamoDBClient({}).send(new ScanCommand({ TableName: table }));
-    expect((Items ?? []).map((item) => item.id?.S ?? "").every((id) => id.startsWith("trailguard-prod-failure-monitor."))).toBe(true);
+    // Its own records, and the incident the alert joined (shared by the stack's functions).
+    const ids = (Items ?? []).map((item) => item.id?.S ?? "");
+    expect(ids.every((id) => id.startsWith("trailguard-prod-failure-monitor.") || /^incident\.[0-9a-f]{64}$/.test(id))).toBe(true);
+    expect(ids.filter((id) => id.startsWith("incident."))).toHaveLength(1);
   }, 60_000);
 
   it("a counter that fails is logged as the store failing (it pages) and the event is retried, nothing published", async () => {
@@ -196,13 +199,13 @@ describe.skipIf(!endpoint)("the runtime counts bursts on DynamoDB (moto_server)"
       rules: [burstRule],
       config: parseConfig({ idempotencyTable: uniqueName("deleted") }, "test"),
       env: { AWS_LAMBDA_FUNCTION_NAME: "trailguard-prod-failure-monitor" },
-      logger: jsonLogger((line) => lines.push(line)),
+      logger: powertoolsLogger({ write: (line) => lines.push(line) }),
       publish: false,
     });
     await expect(runtime.handle(refused("mallory", 0))).rejects.toThrow();
     const failures = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.windowCounterFailed === 1);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ level: "error", idempotencyStoreFailed: 1, windowCounterFailed: 1, requests: 1 });
+    expect(failures[0]).toMatchObject({ level: "ERROR", idempotencyStoreFailed: 1, windowCounterFailed: 1, requests: 1 });
   });
 
   it("keeps no count where no rule counts: the table is not touched", async () => {

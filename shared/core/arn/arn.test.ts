@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   assumedRoleArnPrefix,
   iamPrincipalArn,
+  isAccessKeyId,
   isAccountId,
   isFederatedUserName,
   isIamName,
@@ -57,6 +58,11 @@ describe("identifier formats", () => {
   it("long-term access key ids are AKIA and 12-124 upper-case letters or digits", () => {
     expect(isLongTermAccessKeyId("AKIAIOSFODNN7EXAMPLE")).toBe(true);
     for (const bad of [undefined, "ASIAIOSFODNN7EXAMPLE", "AKIAiosfodnn7example", "AKIA12345678901", `AKIA${"A".repeat(125)}`]) expect(isLongTermAccessKeyId(bad)).toBe(false);
+  });
+
+  it("access key ids are AKIA or ASIA and 12-124 upper-case letters or digits", () => {
+    for (const good of ["AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE"]) expect(isAccessKeyId(good)).toBe(true);
+    for (const bad of [undefined, "", "ABIAIOSFODNN7EXAMPLE", "ASIAiosfodnn7example", "ASIA12345678901", "ASIAIOSFODNN7EXAMPLE;id", `ASIA${"A".repeat(125)}`]) expect(isAccessKeyId(bad)).toBe(false);
   });
 
   it("partitions are aws or aws- and lowercase words (every partition AWS has, and the next)", () => {
@@ -333,6 +339,7 @@ describe("linear time on hostile input", () => {
     isRoleSessionName,
     isFederatedUserName,
     isLongTermAccessKeyId,
+    isAccessKeyId,
     isPartition,
     isRegion,
     isSqsQueueName,

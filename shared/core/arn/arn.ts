@@ -32,6 +32,8 @@ const ROLE_SESSION_NAME = /^[\w+=,.@-]{1,64}$/;
 const FEDERATED_USER_NAME = /^[\w+=,.@-]{2,32}$/;
 /** Long-term access keys; ASIA… session keys cannot be deactivated with UpdateAccessKey. */
 const LONG_TERM_ACCESS_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
+/** Any access key id a call can be signed with: long-term (AKIA…) or a session's (ASIA…). */
+const ACCESS_KEY_ID = /^A[KS]IA[A-Z0-9]{12,124}$/;
 const LOWER_WORD = /^[a-z]{1,16}$/;
 const LOWER_ALNUM = /^[a-z0-9]{1,16}$/;
 const DIGITS = /^\d{1,3}$/;
@@ -78,6 +80,11 @@ export function isFederatedUserName(value: string | undefined): value is string 
 /** A long-term (AKIA…) access key id, the only kind UpdateAccessKey can deactivate. */
 export function isLongTermAccessKeyId(value: string | undefined): value is string {
   return value !== undefined && LONG_TERM_ACCESS_KEY_ID.test(value);
+}
+
+/** A long-term (AKIA…) or temporary (ASIA…) access key id, e.g. to look up what a key signed. */
+export function isAccessKeyId(value: string | undefined): value is string {
+  return value !== undefined && ACCESS_KEY_ID.test(value);
 }
 
 /**

@@ -15,9 +15,45 @@ const accountId = z.string().check(z.refine(isAccountId, "must be a 12-digit AWS
 const arnPattern = z
   .string()
   .check(z.regex(/^arn:[*\w-]*:[*\w-]*:[*\w-]*:[*\d]*:.+$/, "must be an ARN pattern such as arn:aws:iam::123456789012:role/Deployer (* and ? allowed)"));
+const ruleIdText = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a rule id such as policy-document-grant"));
 const exactRoleArn = z.string().check(z.refine((value) => parseIamRoleArn(value) !== undefined, "must be a role ARN"));
 /** Alerts are published without a message group: a standard topic. */
 const alertTopicArn = z.string().check(z.refine((value) => parseSnsTopicArn(value)?.fifo === false, "must be an SNS topic ARN"));
+
+const accountName = z.string().check(z.regex(/^[\x21-\x7e](?:[\x20-\x7e]{0,30}[\x21-\x7e])?$/, "must be 1 to 32 printable ASCII characters"));
+/** IAM-style wildcards (`*`, `?`) over a principal or resource ARN, or a plain IAM name. */
+const namePattern = z.string().check(z.regex(/^[\x21-\x7e]{1,2048}$/, "must be a name or ARN pattern (printable ASCII, * and ? allowed)"));
+const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
+
+/**
+ * One suppression: every criterion it names must match (each list matches when any of its
+ * entries does). A suppression names at least one criterion, why, and until when; it mutes
+ * findings up to `maxSeverity` (high unless said otherwise: a critical finding pages through a
+ * suppression only written for it).
+ */
+export const suppressionSchema = z
+  .strictObject({
+    id: z.string().check(z.regex(/^[\w.:-]{1,64}$/, "must be 1 to 64 letters, digits, . _ : or -")),
+    reason: z.string().check(z.minLength(3, "must say why (at least 3 characters)"), z.maxLength(500)),
+    /** ISO 8601 date or time; after it the suppression is ignored (and start-up logs that it expired). */
+    expires: z.string().check(z.refine((value) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date or time")),
+    rules: z.optional(nonEmptyList(ruleIdText)),
+    /** Actor ARN patterns (`*`, `?`); a role ARN covers its sessions. */
+    actors: z.optional(nonEmptyList(arnPattern)),
+    /** Target names or ARN patterns (a user, role, group, policy name or ARN, an access key id, a shared account). */
+    targets: z.optional(nonEmptyList(namePattern)),
+    accounts: z.optional(nonEmptyList(accountId)),
+    /** Signals, `*` and `?` allowed (`trust-*`). */
+    signals: z.optional(nonEmptyList(z.string().check(z.regex(/^[a-z0-9*?]+(?:-[a-z0-9*?]+)*$/, "must be a signal or signal pattern such as trust-*")))),
+    maxSeverity: z._default(severitySchema, "high"),
+  })
+  .check(
+    z.refine(
+      (value) => [value.rules, value.actors, value.targets, value.accounts, value.signals].some((list) => list !== undefined),
+      "must name at least one of rules, actors, targets, accounts or signals (a suppression of everything is not a suppression)",
+    ),
+  );
+export type Suppression = z.output<typeof suppressionSchema>;
 
 export const RESPONSE_MODES = ["off", "dry-run", "enforce"] as const;
 export const responseModeSchema = z.enum(RESPONSE_MODES);
@@ -27,20 +63,37 @@ export type ResponseMode = z.infer<typeof responseModeSchema>;
  * in `shared/core/engine/wiring.ts`, run by every analyser), so this schema stays a leaf: it
  * knows no rule.
  */
-const ruleId = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be a rule id such as policy-document-grant"));
 
 export const configSchema = z.strictObject({
   /** off: plan nothing; dry-run: plan and report, change nothing; enforce: carry actions out. */
   mode: z._default(responseModeSchema, "dry-run"),
   /** Per-rule overrides of `mode`, e.g. {"policy-document-grant": "enforce"}. */
-  ruleModes: z._default(z.record(ruleId, responseModeSchema), {}),
+  ruleModes: z._default(z.record(ruleIdText, responseModeSchema), {}),
   /** Other accounts the responder may act in, through `memberRoleName`; the responder's own account always. */
   managedAccounts: z._default(z.array(accountId), []),
   memberRoleName: z._default(z.string().check(z.refine(isIamName, "must be an IAM role name")), "trailguard-member-responder"),
   /** Findings at or above this severity are published to the alert topic. */
   minAlertSeverity: z._default(severitySchema, "medium"),
-  /** text: e-mail/SMS friendly body; chatbot: AWS Chatbot (Amazon Q Developer) custom notification JSON for Slack/Teams. */
-  alertFormat: z._default(z.enum(["text", "chatbot"]), "text"),
+  /**
+   * Every alert is one SNS message with a body per protocol (plain text for e-mail and SMS, JSON
+   * for SQS, Lambda and HTTP). HTTPS subscribers get the AWS Chatbot (Amazon Q Developer)
+   * custom notification (chatbot, the default: Chatbot subscribes over HTTPS) or the JSON (json).
+   */
+  httpsAlertFormat: z._default(z.enum(["chatbot", "json"]), "chatbot"),
+  /** Names the on-call knows accounts by, shown in subjects: {"111122223333": "prod"}. Unnamed accounts use their IAM alias when the function can read it. */
+  accountNames: z._default(z.record(accountId, accountName), {}),
+  /**
+   * Findings by the same principal form one incident while they keep coming within this many
+   * seconds of each other: the first pages, later ones update it unless the severity rises.
+   */
+  incidentWindowSeconds: z._default(z.number().check(z.int(), z.minimum(60), z.maximum(86_400)), 3600),
+  /** An incident older than this is closed: the principal's next finding opens (and pages) a new one. */
+  incidentMaxSeconds: z._default(z.number().check(z.int(), z.minimum(300), z.maximum(7 * 86_400)), 86_400),
+  /**
+   * "Do not page about this" (the allowlist is "never act on this principal"): a matching finding
+   * is still logged, counted and acted on as the response policy says; it is not published.
+   */
+  suppressions: z._default(z.array(suppressionSchema), []),
   alertTopicArn: z.optional(alertTopicArn),
   /** DynamoDB table for exactly-once actions and alerts under duplicate delivery (Lambda); unset: no deduplication. */
   idempotencyTable: z.optional(z.string().check(z.regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name"))),

@@ -6,13 +6,16 @@ import { ACCOUNT, assumedRole, eventBridge, iamCall, iamUser, policyJson } from 
 import { silentLogger } from "../model/logger.js";
 import { createAnalyser } from "./analyse.js";
 import { handleEvent } from "./handle-event.js";
+import { createSuppressor } from "../alerting/suppression.js";
 import { RULES } from "../rules/registry.js";
 
 const RESPONDER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailguard-prod-iam-responder`;
 
 async function run(event: unknown, config: ConfigInput = {}) {
   const parsed = parseConfig({ responderRoleArns: [RESPONDER_ROLE], ...config }, "test");
+  const suppressor = parsed.suppressions.length > 0 ? createSuppressor(parsed.suppressions) : undefined;
   const published: Finding[] = [];
+  const alerts: string[][] = [];
   let responded = 0;
   const outcome = await handleEvent(event, {
     config: parsed,
@@ -21,13 +24,16 @@ async function run(event: unknown, config: ConfigInput = {}) {
       responded++;
       return finding;
     },
-    publish: async (finding) => {
-      published.push(finding);
-      return "id";
+    publish: async (findings) => {
+      published.push(...findings);
+      alerts.push(findings.map((finding) => finding.ruleId));
+      return { messageId: "id", kind: "page", incidentId: "TG-000000000000" };
     },
     logger: silentLogger,
+    now: () => new Date("2026-11-26T12:00:00Z"),
+    ...(suppressor ? { suppressor } : {}),
   });
-  return { outcome, published, responded };
+  return { outcome, published, responded, alerts };
 }
 
 describe("handleEvent: no loops, no floods, nothing lost", () => {
@@ -97,5 +103,41 @@ describe("handleEvent: no loops, no floods, nothing lost", () => {
     expect(outcome.status).toBe("malformed");
     expect(published).toEqual([]);
     expect(responded).toBe(0);
+  });
+});
+
+describe("handleEvent: one event, one alert; suppressed findings are acted on, not told", () => {
+  const adminToRole = () =>
+    eventBridge(
+      iamCall("PutRolePolicy", { roleName: "x", policyName: "y", policyDocument: policyJson({ Effect: "Allow", Action: "*", Resource: "*" }) }, { userIdentity: assumedRole("trailguard-prod-iam-responder", "s") }),
+    );
+
+  it("several findings of one event are published as one alert, worst first", async () => {
+    const { outcome, alerts } = await run(adminToRole());
+    expect(outcome.findings).toHaveLength(2);
+    expect(alerts).toEqual([["policy-document-grant", "trailguard-identity-misuse"]]);
+    expect(outcome.published).toBe(1);
+  });
+
+  it("a suppressed finding is still responded to and logged, but not published; the others of the event are", async () => {
+    const suppressions = [{ id: "mute-misuse", reason: "testing the identity", expires: "2027-01-01", rules: ["trailguard-identity-misuse"], maxSeverity: "critical" as const }];
+    const { outcome, alerts, responded } = await run(adminToRole(), { suppressions });
+    expect(responded).toBe(2);
+    expect(outcome.findings.map((finding) => finding.ruleId)).toEqual(["policy-document-grant", "trailguard-identity-misuse"]);
+    expect(alerts).toEqual([["policy-document-grant"]]);
+  });
+
+  it("an expired suppression no longer mutes", async () => {
+    const suppressions = [{ id: "old", reason: "was noisy once", expires: "2026-11-25", rules: ["trailguard-identity-misuse"], maxSeverity: "critical" as const }];
+    const { alerts } = await run(adminToRole(), { suppressions });
+    expect(alerts).toEqual([["policy-document-grant", "trailguard-identity-misuse"]]);
+  });
+
+  it("when every finding of an event is suppressed, nothing is published", async () => {
+    const suppressions = [{ id: "all", reason: "lab account", expires: "2027-01-01", accounts: [ACCOUNT], maxSeverity: "critical" as const }];
+    const { outcome, alerts } = await run(adminToRole(), { suppressions });
+    expect(outcome.findings).toHaveLength(2);
+    expect(alerts).toEqual([]);
+    expect(outcome.published).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { ConfigError, type TrailguardConfig } from "../config/config.js";
+import { wildcardMatches } from "../iam/policy-document.js";
 import type { DetectionSettings, RuleIdentity } from "../rules/rule.js";
 
 /**
@@ -22,6 +23,13 @@ export function checkConfigAgainstRules(config: TrailguardConfig, rules: readonl
     for (const signal of wanted ?? []) {
       if (!signals.has(signal)) problems.push(`${where}: matches a signal no rule emits "${signal}"`);
       else if (!eligible.some((rule) => rule.signals.includes(signal))) problems.push(`${where}: matches signal "${signal}", which none of the rules it names emits`);
+    }
+  });
+  config.suppressions.forEach((suppression, index) => {
+    const where = `suppressions.${index} (${suppression.id})`;
+    for (const id of suppression.rules ?? []) if (!ruleIds.has(id)) problems.push(`${where}: names an unknown rule "${id}"`);
+    for (const pattern of suppression.signals ?? []) {
+      if (![...signals].some((signal) => wildcardMatches(pattern, signal, false))) problems.push(`${where}: matches no signal any rule emits "${pattern}"`);
     }
   });
   if (problems.length === 0) return;

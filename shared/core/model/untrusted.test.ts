@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildAlert } from "../report/alert-message.js";
+import { buildAlertMessage } from "../report/alert-message.js";
+import { alertOf } from "../../../test/support/alerts.js";
 import { eventBridge, findingOf, iamCall, iamUser } from "../../../test/support/records.js";
 import { accountText, quoted } from "./untrusted.js";
 
@@ -23,7 +24,8 @@ describe("untrusted strings in prose", () => {
     );
     const finding = findingOf(event, "access-key-created");
     expect(finding.summary).toContain(`for user ${JSON.stringify(hostile)}`);
-    const human = buildAlert(finding).message.split("--- structured finding")[0] ?? "";
+    const human = (JSON.parse(buildAlertMessage(alertOf([finding]), { httpsFormat: "json" }).message) as { email: string }).email;
+    expect(human).toContain(`for user ${JSON.stringify(hostile)}`);
     expect(human).not.toContain(`user ${hostile}`);
     // The invalid name is never put into an API call either.
     expect(finding.actions[0]).toMatchObject({ status: "skipped", reason: expect.stringContaining("is not a valid IAM user name") });

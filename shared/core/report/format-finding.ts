@@ -48,38 +48,71 @@ export const ANSI: Styler = {
 export function safeText(value: string | undefined, max = 300): string {
   if (value === undefined || value === "") return "-";
   const clipped = value.length > max ? `${value.slice(0, max)}…` : value;
-  return clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // Controls, line separators and bidirectional overrides (which reorder what a line shows) are
+  // escaped; "://" is defanged the way analysts write it ("[:]//"), so a URL an attacker put in a
+  // user agent or a document is not a clickable link in an e-mail from trailguard.
+  return clipped
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .replace(/:\/\//g, "[:]//");
 }
 
+/** Options for the facts block: where the finding came from (replay), the account's name (alerts). */
+export interface FactOptions {
+  readonly origin?: string | undefined;
+  readonly accountName?: string | undefined;
+}
+
+const labelled = (style: Styler) => (label: string, text: string) => `  ${style.label(label.padEnd(8))}${text}`;
+
+/**
+ * The finding's facts: heading, what, who, where, when, why, the reasons for the severity, the
+ * rule and the event. No actions and no next steps: an alert lists those per event, the
+ * terminal report (`formatFinding`) per finding.
+ */
+export function formatFindingFacts(finding: Finding, style: Styler = PLAIN, options: FactOptions = {}): string[] {
+  return [...factHead(finding, style, options.accountName), ruleLine(finding, style), eventLine(finding, style, options.origin)];
+}
+
+/** `DONE deactivate-access-key on access key "AKIA…" of user "bob" in 111122223333: reason`, one per action. */
+export function formatActionLines(finding: Finding, style: Styler = PLAIN): string[] {
+  return finding.actions.map(
+    (action) => `${style.status(action.status, action.status.toUpperCase())} ${action.type} on ${safeText(describeActionTarget(action.target))}: ${safeText(action.reason, 500)}`,
+  );
+}
+
+/** The terminal report of one finding: facts, actions, rule, runbook, event. */
 export function formatFinding(finding: Finding, style: Styler = PLAIN, origin?: string): string[] {
+  const line = labelled(style);
+  const lines = factHead(finding, style, undefined);
+  const actions = formatActionLines(finding, style);
+  if (actions.length === 0) lines.push(line("actions", style.dim("none (alert only)")));
+  for (const [index, action] of actions.entries()) lines.push(line(index === 0 ? "actions" : "", action));
+  lines.push(ruleLine(finding, style), line("next", finding.runbook), eventLine(finding, style, origin));
+  return lines;
+}
+
+function factHead(finding: Finding, style: Styler, accountName: string | undefined): string[] {
   const { actor, event } = finding;
+  const line = labelled(style);
   const mfa = actor.mfaAuthenticated === undefined ? "MFA unknown" : actor.mfaAuthenticated ? "MFA yes" : "MFA no";
   const heading = `${finding.severity.toUpperCase()}  ${finding.title}`;
-  const line = (label: string, text: string) => `  ${style.label(label.padEnd(8))}${text}`;
-  const lines = [
+  const named = accountName ? ` (${safeText(accountName, 64)})` : "";
+  return [
     style.severity(finding.severity, ` ${heading} `),
     line("what", safeText(finding.summary, 500)),
-    line(
-      "who",
-      `${safeText(actor.arn ?? actor.principalName)} (${safeText(actor.type)}) · key ${safeText(actor.accessKeyId)} · ${mfa}`,
-    ),
-    line(
-      "where",
-      `account ${safeText(event.account)} · ${safeText(event.region)} · from ${safeText(event.sourceIp)} · ${safeText(event.userAgent, 120)}`,
-    ),
+    line("who", `${safeText(actor.arn ?? actor.principalName)} (${safeText(actor.type)}) · key ${safeText(actor.accessKeyId)} · ${mfa}`),
+    line("where", `account ${safeText(event.account)}${named} · ${safeText(event.region)} · from ${safeText(event.sourceIp)} · ${safeText(event.userAgent, 120)}`),
     line("when", safeText(event.eventTime)),
     line("why", finding.whyItMatters),
     ...finding.reasons.map((reason, index) => line(index === 0 ? "because" : "", safeText(reason, 500))),
   ];
-  if (finding.actions.length === 0) lines.push(line("actions", style.dim("none (alert only)")));
-  for (const [index, action] of finding.actions.entries()) {
-    const status = style.status(action.status, action.status.toUpperCase());
-    lines.push(line(index === 0 ? "actions" : "", `${status} ${action.type} on ${safeText(describeActionTarget(action.target))}: ${safeText(action.reason, 500)}`));
-  }
-  lines.push(
-    line("rule", `${finding.ruleId} (${finding.category}) · MITRE ${finding.technique.id} ${finding.technique.name}`),
-    line("next", finding.runbook),
-    line("event", style.dim(`${safeText(event.eventId)} · ${safeText(event.eventName)} (${safeText(event.eventSource)})${origin ? ` · ${safeText(origin)}` : ""}`)),
-  );
-  return lines;
+}
+
+function ruleLine(finding: Finding, style: Styler): string {
+  return labelled(style)("rule", `${finding.ruleId} (${finding.category}) · MITRE ${finding.technique.id} ${finding.technique.name}`);
+}
+
+function eventLine(finding: Finding, style: Styler, origin: string | undefined): string {
+  const { event } = finding;
+  return labelled(style)("event", style.dim(`${safeText(event.eventId)} · ${safeText(event.eventName)} (${safeText(event.eventSource)})${origin ? ` · ${safeText(origin)}` : ""}`));
 }

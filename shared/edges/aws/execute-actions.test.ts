@@ -18,7 +18,8 @@ import { type ConfigInput, parseConfig } from "../../core/config/config.js";
 import type { Finding } from "../../core/model/finding.js";
 import { AlertDeliveryError, handleEvent } from "../../core/engine/handle-event.js";
 import { createAnalyser } from "../../core/engine/analyse.js";
-import { buildAlert } from "../../core/report/alert-message.js";
+import { buildAlertMessage } from "../../core/report/alert-message.js";
+import { alertOf } from "../../../test/support/alerts.js";
 import { ACCOUNT, assumedRole, eventBridge, findingOf, iamCall, iamUser, policyJson } from "../../../test/support/records.js";
 import { silentLogger } from "../log/log.js";
 import { createAccountClients } from "./account-clients.js";
@@ -97,15 +98,17 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
       config: ctx.config,
       analyser: createAnalyser(ctx.config, RULES),
       respond: (finding) => executeActions(finding, ctx),
-      publish: async (finding) => {
-        published.push(finding);
-        return "message-1";
+      publish: async (findings) => {
+        published.push(...findings);
+        return { messageId: "message-1", kind: "page", incidentId: "TG-000000000000" };
       },
       logger: silentLogger,
+      now: () => new Date(),
     });
     expect(outcome.findings[0]?.actions[0]).toMatchObject({ status: "failed", reason: `${name}: ${message}` });
     expect(published).toHaveLength(1);
-    expect(buildAlert(published[0] as Finding).message).toContain(`FAILED deactivate-access-key on access key "AKIABOBNEWKEY0000001" of user "bob" in ${ACCOUNT}: ${name}`);
+    const email = (JSON.parse(buildAlertMessage(alertOf(published), { httpsFormat: "json" }).message) as { email: string }).email;
+    expect(email).toContain(`FAILED deactivate-access-key on access key "AKIABOBNEWKEY0000001" of user "bob" in ${ACCOUNT}: ${name}`);
   });
 
   it("on LimitExceeded reports that sessions were NOT revoked and what to do instead", async () => {
@@ -208,6 +211,7 @@ describe("responder fault paths (aws-sdk-client-mock)", () => {
         throw Object.assign(new Error("Topic does not exist"), { name: "NotFound" });
       },
       logger: silentLogger,
+      now: () => new Date(),
     });
     await expect(run).rejects.toBeInstanceOf(AlertDeliveryError);
     const error = (await run.catch((caught: unknown) => caught)) as AlertDeliveryError;

@@ -19,7 +19,8 @@ import type { ResponseAction } from "../../core/model/action.js";
  */
 export interface IdempotentSteps {
   respond(findingId: string, run: () => Promise<readonly ResponseAction[]>): Promise<readonly ResponseAction[]>;
-  publish(findingId: string, run: () => Promise<string | undefined>): Promise<string | undefined>;
+  /** Publishing one event's alert: the stored result (message id, page or update, incident) is returned to duplicates. */
+  publish<T extends object>(eventKey: string, run: () => Promise<T>): Promise<T>;
   /**
    * Call before each invocation's steps. In Lambda, pass the invocation's context: an
    * in-progress record then expires with the invocation's remaining time, so the retry of a
@@ -77,11 +78,11 @@ export function dynamoDbIdempotency(options: IdempotencyOptions): IdempotentStep
   const step = <T>(keyPrefix: string): Step<T> =>
     makeIdempotent(async (_key: string, run: () => Promise<T>) => run(), { persistenceStore, config, keyPrefix: `${owner}.${keyPrefix}`, dataIndexArgument: 0 }) as Step<T>;
   const respondStep = step<readonly ResponseAction[]>("respond");
-  // The stored result must be JSON: an alert published without a message id is stored as null.
-  const publishStep = step<string | null>("alert");
+  // The stored result must be JSON (a message id that is undefined is simply left out).
+  const publishStep = step<object>("alert");
   return {
     respond: (findingId, run) => respondStep(findingId, run),
-    publish: async (findingId, run) => (await publishStep(findingId, async () => (await run()) ?? null)) ?? undefined,
+    publish: async <T extends object>(eventKey: string, run: () => Promise<T>) => (await publishStep(eventKey, run)) as T,
     // Replaced on every call: a Lambda invocation never inherits the previous one's deadline,
     // and a call without a context never inherits a Lambda context.
     registerContext: (context) => config.registerLambdaContext(context ?? outsideLambda),

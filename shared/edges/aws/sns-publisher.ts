@@ -1,20 +1,26 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import type { Finding } from "../../core/model/finding.js";
-import { type AlertFormat, buildAlert } from "../../core/report/alert-message.js";
+import type { AlertMessage } from "../../core/report/alert-message.js";
 
 /**
- * Publishes one alert per finding. Errors propagate on purpose: an alert that could not be sent
- * must fail the invocation so EventBridge/Lambda retry it and the dead-letter queue keeps it.
+ * Publishes one rendered alert: one message with a body per protocol (`MessageStructure:
+ * "json"`), so one topic serves e-mail, SMS, Chatbot, SQS, Lambda and HTTPS subscribers. Errors
+ * propagate on purpose: an alert that could not be sent must fail the invocation so it is
+ * retried and the dead-letter queue keeps it.
  */
-export type PublishAlert = (finding: Finding) => Promise<string | undefined>;
+export type SendAlert = (message: AlertMessage) => Promise<string | undefined>;
 
-export function snsPublisher(topicArn: string, format: AlertFormat, client?: SNSClient): PublishAlert {
+export function snsPublisher(topicArn: string, client?: SNSClient): SendAlert {
   // Publish in the topic's own region, whatever region the caller runs in.
   const sns = client ?? new SNSClient({ region: topicArn.split(":")[3], maxAttempts: 5 });
-  return async (finding) => {
-    const alert = buildAlert(finding, format);
+  return async (message) => {
     const answer = await sns.send(
-      new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.message, MessageAttributes: alert.attributes }),
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: message.subject,
+        Message: message.message,
+        MessageStructure: message.messageStructure,
+        MessageAttributes: message.attributes,
+      }),
     );
     return answer.MessageId;
   };

@@ -40,7 +40,10 @@ export const CONFIG_ENV = {
   managedAccounts: "TRAILGUARD_MANAGED_ACCOUNTS",
   memberRoleName: "TRAILGUARD_MEMBER_ROLE_NAME",
   minAlertSeverity: "TRAILGUARD_MIN_ALERT_SEVERITY",
-  alertFormat: "TRAILGUARD_ALERT_FORMAT",
+  httpsAlertFormat: "TRAILGUARD_HTTPS_ALERT_FORMAT",
+  accountNames: "TRAILGUARD_ACCOUNT_NAMES",
+  incidentWindowSeconds: "TRAILGUARD_INCIDENT_WINDOW_SECONDS",
+  suppressions: "TRAILGUARD_SUPPRESSIONS",
   alertTopicArn: "ALERT_TOPIC_ARN",
   idempotencyTable: "TRAILGUARD_IDEMPOTENCY_TABLE",
   responsePolicy: "TRAILGUARD_RESPONSE_POLICY",
@@ -51,8 +54,9 @@ export const CONFIG_ENV = {
 } as const;
 
 const LIST_SETTINGS = ["trustedAccounts", "allowlist", "responderRoleArns", "managedAccounts", "containmentRoleArns", "heartbeatRoleArns"] as const;
-const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "alertFormat", "alertTopicArn", "idempotencyTable", "quarantinePolicy"] as const;
-const JSON_SETTINGS = ["responsePolicy", "ruleModes", "ownResources"] as const;
+const STRING_SETTINGS = ["mode", "memberRoleName", "minAlertSeverity", "httpsAlertFormat", "alertTopicArn", "idempotencyTable", "quarantinePolicy"] as const;
+const JSON_SETTINGS = ["responsePolicy", "ruleModes", "ownResources", "accountNames", "suppressions"] as const;
+const NUMBER_SETTINGS = ["incidentWindowSeconds"] as const;
 
 /** Lists are comma-separated; ruleModes and responsePolicy are inline JSON. Empty values mean "default". */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): TrailguardConfig {
@@ -68,6 +72,10 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv): TrailguardConfig {
   for (const key of STRING_SETTINGS) {
     const raw = value(key);
     if (raw !== undefined) input[key] = raw;
+  }
+  for (const key of NUMBER_SETTINGS) {
+    const raw = value(key);
+    if (raw !== undefined) input[key] = /^\d+$/.test(raw) ? Number(raw) : raw;
   }
   for (const key of JSON_SETTINGS) {
     const raw = value(key);

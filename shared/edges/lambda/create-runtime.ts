@@ -1,5 +1,6 @@
 import { type AccountClients, createAccountClients } from "../aws/account-clients.js";
 import { executeActions } from "../aws/execute-actions.js";
+import { accountAliases } from "../aws/account-alias.js";
 import { iamLookups } from "../aws/iam-lookups.js";
 import type { TrailguardConfig } from "../../core/config/config.js";
 import { type Runtime, type RuntimeOptions, buildRuntime } from "./runtime-core.js";
@@ -30,6 +31,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return iamLookups({
         iamFor: (account) => accountClients.iamFor(account),
         mayRead: async (account) => config.managedAccounts.includes(account) || (await accountClients.self()).account === account,
+      });
+    },
+    (config, env, now) => {
+      const accountClients = clientsFor(config, env, now);
+      return accountAliases({
+        iamFor: (account) => accountClients.iamFor(account),
+        mayRead: async (account) => config.managedAccounts.includes(account) || (await accountClients.self()).account === account,
+        now,
       });
     },
   );

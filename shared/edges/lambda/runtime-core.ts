@@ -1,14 +1,21 @@
 import { IdempotencyPersistenceLayerError } from "@aws-lambda-powertools/idempotency";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
-import { snsPublisher } from "../aws/sns-publisher.js";
+import { type SendAlert, snsPublisher } from "../aws/sns-publisher.js";
+import { composeAlert } from "../../core/alerting/compose.js";
+import { type IncidentTracker, incidentPolicy } from "../../core/alerting/incident.js";
+import { createSuppressor, expiredSuppressions } from "../../core/alerting/suppression.js";
+import { NO_METRICS, type RuntimeMetrics } from "../../core/model/metrics.js";
+import { alertHeadline, buildAlertMessage } from "../../core/report/alert-message.js";
+import { memoryIncidentTracker } from "../../core/state/memory-incident-tracker.js";
+import { dynamoDbIncidentStore } from "../aws/incident-store.js";
 import type { TrailguardConfig } from "../../core/config/config.js";
 import { loadConfigFromEnv } from "../config/load-config.js";
 import type { Finding } from "../../core/model/finding.js";
 import { type Analyser, createAnalyser } from "../../core/engine/analyse.js";
-import { type EventOutcome, handleEvent, respondAndAlert } from "../../core/engine/handle-event.js";
+import { type EventOutcome, type PublishedAlert, handleEvent, respondAndAlert } from "../../core/engine/handle-event.js";
 import type { DetectionRule } from "../../core/rules/rule.js";
-import { type Logger, jsonLogger } from "../log/log.js";
+import { type Logger, powertoolsLogger } from "../log/log.js";
 import { applyRelease } from "../../core/response/release.js";
 import { dynamoDbLedger } from "../aws/containment-ledger.js";
 import { dynamoDbIdempotency } from "../aws/idempotency.js";
@@ -48,6 +55,20 @@ export interface RuntimeOptions {
    * Functions that act fail closed instead: no action without the record that it ran once.
    */
   readonly alertWithoutIdempotencyStore?: boolean;
+  /** Counts findings, actions and alerts (Powertools Metrics in Lambda); default: nothing counted. */
+  readonly metrics?: RuntimeMetrics;
+  /** For tests: an account's name when configuration has none (default: the function's own reader, if any). */
+  readonly accountAlias?: AccountAlias;
+}
+
+/** An account's IAM alias, when the function may read it; undefined otherwise. Never throws. */
+export type AccountAlias = (account: string) => Promise<string | undefined>;
+
+/** The exactly-once key of an event's alert: the event (eventID and the record's content) and the findings told. */
+export function alertStepKey(findings: readonly Finding[]): string {
+  const first = findings[0];
+  const rules = findings.map((finding) => finding.ruleId).sort().join(",");
+  return `${first?.eventId ?? "none"}#${first?.contentDigest ?? ""}#${rules}`;
 }
 
 /** The exactly-once key of a finding's steps: the finding (eventID + rule) and the record's content. */
@@ -61,14 +82,28 @@ export type ResponderFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv
 /** Answers the rules' lookups (read-only calls) for a function that may read; alert-only functions have none. */
 export type LookupFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => LookupFetcher;
 
-export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory, makeLookup?: LookupFactory): Runtime {
+/** Reads account aliases for a function that has IAM clients (the responder); alert-only functions use configuration only. */
+export type AccountAliasFactory = (config: TrailguardConfig, env: NodeJS.ProcessEnv, now: () => Date) => AccountAlias;
+
+export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFactory, makeLookup?: LookupFactory, makeAccountAlias?: AccountAliasFactory): Runtime {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfigFromEnv(env);
-  const logger = options.logger ?? jsonLogger();
+  const logger = options.logger ?? powertoolsLogger({ env });
   const now = options.now ?? (() => new Date());
   const wantPublish = options.publish ?? true;
   if (wantPublish && !config.alertTopicArn) logger.log("warn", "ALERT_TOPIC_ARN is not set: findings are logged, not published");
-  const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn, config.alertFormat) : undefined;
+  const sendAlert = wantPublish && config.alertTopicArn ? snsPublisher(config.alertTopicArn) : undefined;
+  const metrics = options.metrics ?? NO_METRICS;
+  const suppressor = config.suppressions.length > 0 ? createSuppressor(config.suppressions) : undefined;
+  for (const expired of config.suppressions.length > 0 ? expiredSuppressions(config.suppressions, now()) : []) {
+    logger.log("warn", "suppression expired: its findings page again", { suppressionId: expired.id, expires: expired.expires, reason: expired.reason });
+  }
+  const policy = incidentPolicy(config);
+  // Incidents live in the stack's table, shared by its functions (one page between the root
+  // monitor and the responder for one root call); without a table, in this container's memory.
+  const incidents: IncidentTracker = config.idempotencyTable
+    ? dynamoDbIncidentStore({ tableName: config.idempotencyTable, policy, ...(options.dynamoDb ? { client: options.dynamoDb } : {}) })
+    : memoryIncidentTracker(policy);
   const analyser = createAnalyser(config, options.rules);
   const executeActions = makeResponder(config, env, now);
   const owner = env.AWS_LAMBDA_FUNCTION_NAME ?? "trailguard";
@@ -127,21 +162,32 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
         }
       }
     : execute;
+  const accountAlias = options.accountAlias ?? makeAccountAlias?.(config, env, now);
+  const accountName = async (account: string | undefined) =>
+    account === undefined ? undefined : (config.accountNames[account] ?? (accountAlias ? await accountAlias(account) : undefined));
+  /** Composes (incident, account name) and sends one event's alert: the step that runs once per event. */
+  const composeAndSend = (send: SendAlert) => async (findings: readonly Finding[]): Promise<PublishedAlert> => {
+    const alert = await composeAlert(findings, { incidents, policy, now, headline: alertHeadline, accountName, logger });
+    const messageId = await send(buildAlertMessage(alert, { httpsFormat: config.httpsAlertFormat }));
+    return { ...(messageId === undefined ? {} : { messageId }), kind: alert.kind, incidentId: alert.incident.id } as PublishedAlert;
+  };
+  const publishOnce = sendAlert ? composeAndSend(sendAlert) : undefined;
   const publish =
-    sendAlert && steps
-      ? async (finding: Finding) => {
+    publishOnce && steps
+      ? async (findings: readonly Finding[]) => {
+          const key = alertStepKey(findings);
           try {
-            return await steps.publish(stepKey(finding), () => sendAlert(finding));
+            return await steps.publish(key, () => publishOnce(findings));
           } catch (error) {
             if (!options.alertWithoutIdempotencyStore) {
-              storeFailed(error, finding.findingId, "alert not published, the event will be retried");
+              storeFailed(error, key, "alert not published, the event will be retried");
               throw error;
             }
-            if (!storeFailed(error, finding.findingId, "publishing without deduplication")) throw error;
-            return sendAlert(finding);
+            if (!storeFailed(error, key, "publishing without deduplication")) throw error;
+            return publishOnce(findings);
           }
         }
-      : sendAlert;
+      : publishOnce;
   const lookup = makeLookup?.(config, env, now);
   // Counts for the rules that judge a burst (the failure monitor's), in the same table under the
   // same owner prefix. A failure pages like the store's and fails the event, to be retried: a
@@ -159,7 +205,7 @@ export function buildRuntime(options: RuntimeOptions, makeResponder: ResponderFa
       }
     },
   };
-  const deps = { config, analyser, respond, publish, logger, ...(lookup ? { lookup } : {}), ...(counter ? { counter } : {}) };
+  const deps = { config, analyser, respond, publish, logger, metrics, now, ...(suppressor ? { suppressor } : {}), ...(lookup ? { lookup } : {}), ...(counter ? { counter } : {}) };
   return {
     config,
     analyser,

@@ -19,6 +19,8 @@ import { RULES } from "../../core/rules/registry.js";
  * more than one job, reporting in input order (or as files complete, with `ordered: false`).
  * Pure of AWS unless an `act` stage is given (--mode/--publish), which runs in the main thread.
  */
+import type { AlertDecision } from "./incident-report.js";
+
 export interface Origin {
   readonly source: string;
   readonly position: string;
@@ -30,9 +32,12 @@ export interface Problem extends Origin {
 }
 
 export interface ReplayReporter {
-  finding(finding: Finding, origin: Origin): void;
+  /** `alert`: what the on-call would have been told (given by the incident reporter, `withIncidents`). */
+  finding(finding: Finding, origin: Origin, alert?: AlertDecision): void;
   problem(problem: Problem): void;
   progress?(summary: ReplaySummary, filesTotal: number): void;
+  /** A file's findings were all reported (a reporter holding one event's findings may let them go). */
+  fileEnd?(): void;
   end(summary: ReplaySummary): void;
 }
 
@@ -156,8 +161,13 @@ async function report(result: FileResult, reporter: ReplayReporter, summary: Rep
     else summary.notices++;
     reporter.problem({ ...problem, source: result.source });
   }
-  for (const { finding: planned, position } of result.findings) {
-    let findings: readonly Finding[] = [planned];
+  // One record's findings are acted on together: one event, one alert.
+  for (let start = 0; start < result.findings.length; ) {
+    const position = result.findings[start]!.position;
+    let end = start + 1;
+    while (end < result.findings.length && result.findings[end]!.position === position) end++;
+    let findings: readonly Finding[] = result.findings.slice(start, end).map((entry) => entry.finding);
+    start = end;
     if (act) {
       try {
         findings = await act(findings);
@@ -172,6 +182,7 @@ async function report(result: FileResult, reporter: ReplayReporter, summary: Rep
       reporter.finding(finding, { source: result.source, position });
     }
   }
+  reporter.fileEnd?.();
 }
 
 /**

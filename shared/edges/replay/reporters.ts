@@ -1,5 +1,7 @@
 import { SEVERITIES } from "../../core/model/severity.js";
 import { ANSI, PLAIN, type Styler, formatFinding, safeText } from "../../core/report/format-finding.js";
+import type { Finding } from "../../core/model/finding.js";
+import type { AlertDecision } from "./incident-report.js";
 import type { Origin, Problem, ReplayReporter, ReplaySummary } from "./replay-run.js";
 
 type Write = (text: string) => void;
@@ -33,8 +35,10 @@ export function progressLine(err: Write, columns: () => number): Pick<ReplayRepo
 export function textReporter(out: Write, err: Write, colour: boolean): ReplayReporter {
   const style: Styler = colour ? ANSI : PLAIN;
   return {
-    finding(finding, origin) {
-      out(`${formatFinding(finding, style, describeOrigin(origin)).join("\n")}\n\n`);
+    finding(finding, origin, alert) {
+      const lines = formatFinding(finding, style, describeOrigin(origin));
+      if (alert) lines.push(`  ${style.label("alert".padEnd(8))}${describeDecision(alert)}`);
+      out(`${lines.join("\n")}\n\n`);
     },
     problem: (problem) => err(`${formatProblem(problem)}\n`),
     end: (summary) => out(`${formatSummary(summary, style).join("\n")}\n`),
@@ -44,12 +48,26 @@ export function textReporter(out: Write, err: Write, colour: boolean): ReplayRep
 /** Machine output: stdout carries only findings, one JSON object per line; the rest goes to stderr. */
 export function jsonlReporter(out: Write, err: Write): ReplayReporter {
   return {
-    finding(finding, origin) {
-      out(`${JSON.stringify({ ...finding, source: origin.source, position: origin.position })}\n`);
+    finding(finding, origin, alert) {
+      out(`${JSON.stringify({ ...finding, source: origin.source, position: origin.position, ...(alert ? { alert } : {}) })}\n`);
     },
     problem: (problem) => err(`${formatProblem(problem)}\n`),
     end: (summary) => err(`${formatSummary(summary, PLAIN).join("\n")}\n`),
   };
+}
+
+/** "page TG-… (incident)", "update TG-…", "suppressed (s1: why)", "not alerted: below …". */
+export function describeDecision(alert: AlertDecision): string {
+  switch (alert.kind) {
+    case "page":
+      return `would page: incident ${alert.incidentId}`;
+    case "update":
+      return `would update incident ${alert.incidentId} (no page)`;
+    case "suppressed":
+      return `suppressed by ${safeText(alert.suppressionId)}: ${safeText(alert.reason)}`;
+    case "not-alerted":
+      return `not alerted: ${alert.reason}`;
+  }
 }
 
 export function formatProblem(problem: Problem): string {

@@ -14,7 +14,7 @@ export const accessKeyCreated = defineRule({
   category: "access-key",
   technique: { id: "T1098.001", name: "Account Manipulation: Additional Cloud Credentials" },
   runbook:
-    "Find out who asked for this key. If the creator is not the user's owner or an approved automation, the key is a backdoor: keep it deactivated (trailguard does this by default for keys made for another user), then investigate the creator's session (what else did it do?), and delete the key once the evidence is captured. Never delete first: the key id ties later activity to this event.",
+    "Find out who asked for this key. If the creator is not the user's owner or an approved automation, the key is a backdoor: make sure it is inactive (the actions in the alert say whether trailguard deactivated it; if not, aws iam update-access-key --status Inactive with the user name and key id), then investigate the creator's session (what else did it do?), and delete the key once the evidence is captured. Never delete first: the key id ties later activity to this event.",
   eventNames: ["CreateAccessKey"],
   eventSources: [IAM_SOURCE],
   signals: ["key-for-self", "key-for-other-user", "key-by-root"],

@@ -12,7 +12,7 @@ export const accessKeyReactivated = defineRule({
   category: "access-key",
   technique: { id: "T1098.001", name: "Account Manipulation: Additional Cloud Credentials" },
   runbook:
-    "Check why the key was inactive (rotation, or containment after an incident) and who reactivated it. If it was contained by trailguard, someone is undoing the response: trailguard deactivates it again by default; investigate the reactivating principal. If the reactivation was legitimate, add the automation to the allowlist.",
+    "Check why the key was inactive (rotation, or containment after an incident) and who reactivated it. If trailguard had contained it, someone is undoing the response: make sure the key is inactive again (the actions in the alert say whether trailguard deactivated it) and investigate the reactivating principal. If the reactivation was legitimate, add the automation to the allowlist.",
   eventNames: ["UpdateAccessKey"],
   eventSources: [IAM_SOURCE],
   signals: ["key-reactivated"],

@@ -19,7 +19,7 @@ export const groupMembershipAdded = defineRule({
   category: "policy-change",
   technique: { id: "T1098", name: "Account Manipulation" },
   runbook:
-    "Check that the user should be in the group (a ticket, the group's owner). If not, remove it (aws iam remove-user-from-group), read what the group grants (aws iam list-attached-group-policies, list-group-policies), and treat the actor's session as compromised if it added itself or someone it controls: what else did it do? Admin-equivalent groups are contained like any admin grant (the actions say what was done).",
+    "Check that the user should be in the group (a ticket, the group's owner). If not, remove it (aws iam remove-user-from-group), read what the group grants (aws iam list-attached-group-policies, list-group-policies), and treat the actor's session as compromised if it added itself or someone it controls: what else did it do? For an admin-equivalent group, the actions in the alert say what trailguard contained and what is left to do by hand.",
   eventNames: ["AddUserToGroup"],
   eventSources: [IAM_SOURCE],
   signals: ["admin-grant", "escalation-grant"],

@@ -46,7 +46,7 @@ export const rootActivity = defineRule({
   category: "root-activity",
   technique: { id: "T1078.004", name: "Valid Accounts: Cloud Accounts" },
   runbook:
-    "Ask the account owner whether root was used on purpose; very few tasks need it. If not planned: treat the root password and MFA as compromised (reset the password, re-register MFA, delete root access keys), then review every root call around this time across all regions. IAM policies cannot restrict root, so trailguard only alerts; in an Organization, an SCP or centralized root access management can lock root down.",
+    "Ask the account owner whether root was used on purpose; very few tasks need it. If not planned: treat the root password and MFA as compromised (reset the password, re-register MFA, delete root access keys), then review every root call around this time across all regions. IAM policies cannot restrict root, so trailguard cannot contain it; in an Organization, an SCP or centralized root access management can lock root down.",
   rootOnly: true,
   signals: ["root-activity", "root-credential-change"],
   evaluate({ record, event, actor }) {

@@ -12,7 +12,7 @@ export const rootConsoleLogin = defineRule({
   category: "root-activity",
   technique: { id: "T1078.004", name: "Valid Accounts: Cloud Accounts" },
   runbook:
-    "Confirm with the account owner that this root sign-in was planned (break-glass, account closure, support plan change). If not: reset the root password, remove and re-register root MFA, delete any root access keys, review everything root did since the sign-in (filter CloudTrail on userIdentity.type = Root), and rotate the root e-mail mailbox password. trailguard cannot contain root: IAM policies do not apply to the root user, so no action is taken automatically. Protect root with MFA and, in an Organization, with SCPs or centralized root access.",
+    "Confirm with the account owner that this root sign-in was planned (break-glass, account closure, support plan change). If not: reset the root password, remove and re-register root MFA, delete any root access keys, review everything root did since the sign-in (filter CloudTrail on userIdentity.type = Root), and rotate the root e-mail mailbox password. trailguard cannot contain root: IAM policies do not apply to the root user. Protect root with MFA and, in an Organization, with SCPs or centralized root access.",
   rootOnly: true,
   signals: ["root-signin", "no-mfa"],
   evaluate({ record, actor, event }) {

@@ -34,6 +34,8 @@ describe("trailguard's own moves stay quiet", () => {
       cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/trailguard-member-responder`, roleSessionName: "trailguard-response" }, userIdentity: responder }),
     ],
     ["encrypting an alert with its key", cloudTrailRecord({ eventSource: "kms.amazonaws.com", eventName: "GenerateDataKey", readOnly: true, requestParameters: { keyId: KEY }, userIdentity: responder })],
+    // The Security Hub exporter's one call (only its role is allowed it; shown here with the responder's identity).
+    ["importing its findings into Security Hub", cloudTrailRecord({ eventSource: "securityhub.amazonaws.com", eventName: "BatchImportFindings", requestParameters: {}, userIdentity: responder })],
     ["the member role deactivating a key in its account", iamCall("UpdateAccessKey", { userName: "eve", accessKeyId: "AKIAEVEKEY0000000001", status: "Inactive" }, { recipientAccountId: MEMBER, userIdentity: assumedRole("trailguard-member-responder", "trailguard-response", { account: MEMBER }) })],
   ])("%s: no page, no action", (_label, record) => {
     expect(paged(record)).toEqual([]);
@@ -61,6 +63,8 @@ describe("anything else from trailguard's identity is misuse, and pages", () => 
     ["opening a role's trust", iamCall("UpdateAssumeRolePolicy", { roleName: "app", policyDocument: policyJson({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }) }, { userIdentity: responder }), "critical"],
     ["reading secrets (read-only)", cloudTrailRecord({ eventSource: "secretsmanager.amazonaws.com", eventName: "GetSecretValue", readOnly: true, requestParameters: { secretId: "prod/db" }, userIdentity: responder }), "high"],
     ["a denied probe", cloudTrailRecord({ eventSource: "s3.amazonaws.com", eventName: "PutBucketPolicy", errorCode: "AccessDenied", requestParameters: { bucketName: "x" }, userIdentity: responder }), "high"],
+    ["importing findings where its role may not (refused)", cloudTrailRecord({ eventSource: "securityhub.amazonaws.com", eventName: "BatchImportFindings", errorCode: "AccessDeniedException", requestParameters: {}, userIdentity: responder }), "high"],
+    ["archiving Security Hub findings", cloudTrailRecord({ eventSource: "securityhub.amazonaws.com", eventName: "BatchUpdateFindings", requestParameters: {}, userIdentity: responder }), "critical"],
     ["assuming a role that is not the member role", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole` }, userIdentity: responder }), "critical"],
     ["the member role assumed in an unmanaged account is not trailguard", cloudTrailRecord({ eventSource: "sts.amazonaws.com", eventName: "AssumeRole", requestParameters: { roleArn: `arn:aws:iam::999988887777:role/trailguard-member-responder` }, userIdentity: responder }), "critical"],
     ["the heartbeat role tagging another role", iamCall("TagRole", { roleName: "app", tags: [{ key: "trailguard-heartbeat", value: "x" }] }, { userIdentity: assumedRole(HEARTBEAT, HEARTBEAT) }), "critical"],
