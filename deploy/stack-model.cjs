@@ -23,5 +23,8 @@ async function names(resolveVariable) {
 }
 
 module.exports.model = model;
-module.exports.resources = async ({ resolveVariable }) => model().stackResources(await names(resolveVariable));
+// The optional Security Hub export (--param="securityHub=true") is the default of a template
+// parameter, and its resources are created under a condition on it (see securityHubResources).
+module.exports.resources = async ({ resolveVariable }) =>
+  model().stackResources(await names(resolveVariable), { securityHub: model().securityHubSetting(await resolveVariable("param:securityHub")) });
 module.exports.functionTimeout = async () => model().FUNCTION_TIMEOUT_SECONDS;

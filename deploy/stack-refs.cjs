@@ -34,3 +34,7 @@ module.exports.exposureMonitorQueue = deployed((m) => m.queueArnOf("exposure-mon
 module.exports.failureMonitorQueue = deployed((m) => m.queueArnOf("failure-monitor"));
 module.exports.tamperMonitorQueue = deployed((m) => m.queueArnOf("tamper-monitor"));
 module.exports.heartbeatRole = deployed((m, n) => m.functionNameOf(n, "heartbeat"));
+// The account's default Security Hub product: where the exporter imports findings.
+module.exports.securityHubProductArn = deployed(() => ({
+  "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
+}));

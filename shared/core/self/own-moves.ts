@@ -16,7 +16,7 @@ import { HEARTBEAT_TAG_KEY, type SelfKnowledge } from "./self-knowledge.js";
  *    principal, its keys, its attached policies);
  *  - the heartbeat: a role tagging itself with the heartbeat tag and nothing else;
  *  - plumbing: learning its identity, assuming the member role in a managed account, using its
- *    own key, topic, table, queues and log groups.
+ *    own key, topic, table, queues and log groups, importing its findings into Security Hub.
  * Anything else made with its credentials is someone else wearing them.
  *
  * Everything but polling counts only from trailguard's own code (the session named after the
@@ -102,6 +102,11 @@ export function recogniseOwnMove(record: CloudTrailRecord, actorRoleName: string
         : name === "GetQueueUrl" && self.resources.queues.some((arn) => arn.endsWith(`:${text("queueName") ?? "\u0000"}`))
           ? "plumbing"
           : undefined;
+    case "securityhub.amazonaws.com":
+      // The Security Hub exporter importing trailguard's findings into the account's own hub:
+      // only its role may (any other trailguard role is refused, and a refused call is never an
+      // own move), and it must not page, or each import would raise a finding to import.
+      return name === "BatchImportFindings" ? "plumbing" : undefined;
     case "logs.amazonaws.com":
       // Lambda creates the function's log streams for it.
       return (name === "CreateLogStream" || name === "CreateLogGroup") && owns("logGroups", text("logGroupName")) ? "polling" : undefined;

@@ -26,8 +26,8 @@ export interface Consumer {
   readonly watchesResourcesOf: "all" | readonly FunctionName[];
 }
 
-export type FunctionName = Consumer["name"] | "heartbeat";
-export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor", "heartbeat"];
+export type FunctionName = Consumer["name"] | "heartbeat" | "securityhub-exporter";
+export const FUNCTION_NAMES: readonly FunctionName[] = ["iam-responder", "root-monitor", "exposure-monitor", "failure-monitor", "tamper-monitor", "heartbeat", "securityhub-exporter"];
 
 export const CONSUMERS: readonly Consumer[] = [
   { name: "iam-responder", rules: IAM_RULES, watchesIdentityOf: [], watchesResourcesOf: [] },
@@ -81,6 +81,8 @@ export interface AlarmSpec {
   readonly name: string;
   readonly description: string;
   readonly properties: Record<string, unknown>;
+  /** A CloudFormation condition the alarm is created under (the optional Security Hub export's). */
+  readonly condition?: string;
 }
 
 /** CloudWatch Logs metric filters on the functions' JSON log lines (test/self-defence/metric-filters.test.ts proves they match). */
@@ -165,6 +167,13 @@ export function alarms(names: StackNames): AlarmSpec[] {
       { logicalId: `${id}ThrottlesAlarm`, name: `${prefix}-${fn}-throttles`, description: `The ${fn} function was throttled (concurrency exhausted or set to zero).`, properties: above(lambdaMetric(fn, "Throttles"), 0) },
     );
   }
+  specs.push({
+    logicalId: `${logicalIdOf(SECURITY_HUB_EXPORTER)}UndeliveredAlarm`,
+    name: `${prefix}-${SECURITY_HUB_EXPORTER}-undelivered`,
+    description: "Alerts Security Hub did not take after every retry (Security Hub not enabled, access denied, a refused finding) wait in the exporter's dead-letter queue: read the exporter's log, fix the cause, redrive.",
+    properties: above({ Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Dimensions: [{ Name: "QueueName", Value: `${prefix}-${SECURITY_HUB_EXPORTER}-undelivered` }], Statistic: "Maximum" }, 0),
+    condition: SECURITY_HUB_CONDITION,
+  });
   for (const consumer of CONSUMERS) {
     specs.push({
       logicalId: `${logicalIdOf(consumer.name)}BacklogAlarm`,
@@ -176,8 +185,143 @@ export function alarms(names: StackNames): AlarmSpec[] {
   return specs;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The optional Security Hub export
+// ---------------------------------------------------------------------------------------------
+
+export const SECURITY_HUB_EXPORTER = "securityhub-exporter" satisfies FunctionName;
+/** The template parameter (its default is the `securityHub` stage parameter) and the condition on it. */
+export const SECURITY_HUB_PARAMETER = "SecurityHub";
+export const SECURITY_HUB_CONDITION = "SecurityHubExport";
+const SECURITY_HUB_IDS = {
+  queue: queueIdOf(SECURITY_HUB_EXPORTER),
+  deadLetterQueue: `${logicalIdOf(SECURITY_HUB_EXPORTER)}DeadLetterQueue`,
+  subscription: `${logicalIdOf(SECURITY_HUB_EXPORTER)}Subscription`,
+  eventSourceMapping: `${logicalIdOf(SECURITY_HUB_EXPORTER)}EventSourceMapping`,
+} as const;
+export const securityHubQueueName = (names: StackNames) => `${prefixOf(names)}-${SECURITY_HUB_EXPORTER}-input`;
+export const securityHubDeadLetterQueueName = (names: StackNames) => `${prefixOf(names)}-${SECURITY_HUB_EXPORTER}-undelivered`;
+/**
+ * The queues' ARNs built from their names, not GetAtt: they exist only under the condition, and
+ * the exporter's role and the own-resource lists must be valid without them.
+ */
+export const securityHubQueueArns = (names: StackNames): string[] =>
+  [securityHubQueueName(names), securityHubDeadLetterQueueName(names)].map((name) => `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${name}`);
+
+/** The value `--param="securityHub=…"` gives: "true" or "false", nothing else. */
+export function securityHubSetting(value: unknown): "true" | "false" {
+  const text = String(value ?? "").trim().toLowerCase();
+  if (text === "" || text === "false") return "false";
+  if (text === "true") return "true";
+  throw new Error(`securityHub must be "true" or "false", not ${JSON.stringify(String(value))}`);
+}
+
+/**
+ * The Security Hub export's queue path, all under one condition (the template parameter
+ * `SecurityHub`, whose default is the stage parameter): the alert topic delivers every alert to
+ * a queue (raw, so the body is the alert document) that only the topic may send to and only the
+ * exporter's role may read; the exporter reads it through an event source mapping with partial
+ * batch failures, and what Security Hub never takes is parked in the queue's own dead-letter
+ * queue (its alarm pages). With the parameter "false" none of it exists and the exporter, which
+ * nothing then invokes, costs nothing.
+ */
+export function securityHubResources(names: StackNames, enabled: "true" | "false"): { Parameters: Record<string, unknown>; Conditions: Record<string, unknown>; Resources: Record<string, unknown> } {
+  const condition = SECURITY_HUB_CONDITION;
+  const queueArn = { "Fn::GetAtt": [SECURITY_HUB_IDS.queue, "Arn"] };
+  const topic = { Ref: "AlertTopic" };
+  return {
+    Parameters: {
+      [SECURITY_HUB_PARAMETER]: {
+        Type: "String",
+        AllowedValues: ["true", "false"],
+        Default: enabled,
+        Description: "Import every alert's findings into AWS Security Hub (ASFF); Security Hub must be enabled in the account (stage parameter securityHub)",
+      },
+    },
+    Conditions: { [condition]: { "Fn::Equals": [{ Ref: SECURITY_HUB_PARAMETER }, "true"] } },
+    Resources: {
+      [SECURITY_HUB_IDS.deadLetterQueue]: {
+        Type: "AWS::SQS::Queue",
+        Condition: condition,
+        Properties: { QueueName: securityHubDeadLetterQueueName(names), MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+      },
+      [SECURITY_HUB_IDS.queue]: {
+        Type: "AWS::SQS::Queue",
+        Condition: condition,
+        Properties: {
+          QueueName: securityHubQueueName(names),
+          VisibilityTimeout: INPUT_VISIBILITY_TIMEOUT_SECONDS,
+          MessageRetentionPeriod: 1209600,
+          // SQS-managed encryption: SNS delivers to it without a grant on a key of its own.
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [SECURITY_HUB_IDS.deadLetterQueue, "Arn"] }, maxReceiveCount: MAX_RECEIVES },
+        },
+      },
+      [`${SECURITY_HUB_IDS.queue}Policy`]: {
+        Type: "AWS::SQS::QueuePolicy",
+        Condition: condition,
+        Properties: {
+          Queues: [{ Ref: SECURITY_HUB_IDS.queue }],
+          PolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "OnlyTheAlertTopicSends",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": topic } },
+              },
+              {
+                // Nobody else may write: a forged document would become a Security Hub finding.
+                Sid: "NoOtherSender",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnNotEquals: { "aws:SourceArn": topic } },
+              },
+              {
+                Sid: "OnlyTheExporterReceives",
+                Effect: "Deny",
+                Principal: "*",
+                Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+                Resource: queueArn,
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": roleArnOf(names, SECURITY_HUB_EXPORTER) } },
+              },
+            ],
+          },
+        },
+      },
+      [SECURITY_HUB_IDS.subscription]: {
+        Type: "AWS::SNS::Subscription",
+        Condition: condition,
+        // The queue must accept the topic before the first alert is delivered.
+        DependsOn: [`${SECURITY_HUB_IDS.queue}Policy`],
+        // Raw: the body is the message SNS delivers to SQS (the alert document), not SNS's envelope.
+        Properties: { TopicArn: topic, Protocol: "sqs", Endpoint: queueArn, RawMessageDelivery: true },
+      },
+      [SECURITY_HUB_IDS.eventSourceMapping]: {
+        Type: "AWS::Lambda::EventSourceMapping",
+        Condition: condition,
+        Properties: {
+          EventSourceArn: queueArn,
+          FunctionName: { "Fn::GetAtt": [`${logicalIdOf(SECURITY_HUB_EXPORTER)}LambdaFunction`, "Arn"] },
+          BatchSize: 10,
+          FunctionResponseTypes: ["ReportBatchItemFailures"],
+          Enabled: true,
+        },
+      },
+    },
+  };
+}
+
 /** CloudFormation resources and outputs that serverless.yml merges into the stack. */
-export function stackResources(names: StackNames): { Resources: Record<string, unknown>; Outputs: Record<string, unknown> } {
+export function stackResources(
+  names: StackNames,
+  options: { readonly securityHub?: "true" | "false" } = {},
+): { Resources: Record<string, unknown>; Outputs: Record<string, unknown>; Parameters: Record<string, unknown>; Conditions: Record<string, unknown> } {
   const prefix = prefixOf(names);
   const Resources: Record<string, unknown> = {};
   for (const consumer of CONSUMERS) {
@@ -278,11 +422,16 @@ export function stackResources(names: StackNames): { Resources: Record<string, u
   for (const alarm of alarms(names)) {
     Resources[alarm.logicalId] = {
       Type: "AWS::CloudWatch::Alarm",
+      ...(alarm.condition ? { Condition: alarm.condition } : {}),
       Properties: { AlarmName: alarm.name, AlarmDescription: alarm.description, ActionsEnabled: true, AlarmActions: [{ Ref: "AlertTopic" }], ...alarm.properties },
     };
   }
   Resources.AlertKeyAlias = { Type: "AWS::KMS::Alias", Properties: { AliasName: `alias/${prefix}-alerts`, TargetKeyId: { Ref: "AlertKey" } } };
+  const securityHub = securityHubResources(names, options.securityHub ?? "false");
+  Object.assign(Resources, securityHub.Resources);
   return {
+    Parameters: securityHub.Parameters,
+    Conditions: securityHub.Conditions,
     Resources,
     Outputs: Object.fromEntries(
       CONSUMERS.map((consumer) => [`${logicalIdOf(consumer.name)}InputQueueUrl`, { Description: `Input queue of ${consumer.name} (only its EventBridge rules may send)`, Value: { Ref: queueIdOf(consumer.name) } }]),
@@ -311,7 +460,10 @@ export function ownResourcesValue(names: StackNames, scope: "all" | readonly Fun
     topics: everything ? ["${AlertTopic}"] : [],
     keys: everything ? ["${AlertKey.Arn}", `alias/${prefix}-alerts`] : [],
     tables: everything ? ["idempotency"] : [],
-    queues: [...consumers.map((consumer) => `\${${queueIdOf(consumer.name)}.Arn}`), ...(everything ? ["${DeliveryDeadLetterQueue.Arn}"] : [])],
+    queues: [
+      ...consumers.map((consumer) => `\${${queueIdOf(consumer.name)}.Arn}`),
+      ...(everything ? ["${DeliveryDeadLetterQueue.Arn}", ...securityHubQueueArns(names)] : []),
+    ],
     alarms: alarms(names)
       .filter((alarm) => everything || fns.some((fn) => alarm.name.startsWith(`${prefix}-${fn}-`)))
       .map((alarm) => unprefixed(alarm.name)),
