@@ -104,7 +104,17 @@ describe("replay CLI: output contract", { timeout: testTimeout(1, REPLAY_BOUND_M
         expect(Object.keys(action).sort()).toEqual(["reason", "status", "target", "type"]);
         expect(["planned", "skipped"]).toContain(action.status);
       }
+      // What the on-call would have been told: a page or update of an incident, or why not.
+      const alert = finding.alert as { kind: string; incidentId?: string; reason?: string };
+      expect(["page", "update", "suppressed", "not-alerted"]).toContain(alert.kind);
+      if (alert.kind === "page" || alert.kind === "update") expect(alert.incidentId).toMatch(/^TG-[0-9a-f]{12}$/);
+      if (alert.kind === "not-alerted") expect(alert.reason).toMatch(/below minAlertSeverity|trailguard's own move/);
+      if (alert.kind === "not-alerted" && finding.severity !== "info" && finding.severity !== "low") expect(alert.reason).toContain("trailguard's own move");
     }
+    // One event, one alert: an event's findings share its page.
+    const pages = new Set(findings.filter((finding) => (finding.alert as { kind: string }).kind === "page").map((finding) => `${finding.eventId}|${finding.source}`)).size;
+    expect(pages).toBeGreaterThan(10);
+    expect(result.stderr).toMatch(new RegExp(`alerts: \\d+ incident\\(s\\), ${pages} page\\(s\\)`));
     expect(result.stderr).toContain(`${sampleCount} file(s), ${sampleRecords} record(s), ${findings.length} finding(s), 0 error(s)`);
   });
 
