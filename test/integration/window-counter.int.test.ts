@@ -185,7 +185,7 @@ describe.skipIf(!endpoint)("the runtime counts bursts on DynamoDB (moto_server)"
     expect(findings).toEqual([fifth, fifth]);
     const alerts = await sink.receive(1);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.Subject).toMatch(new RegExp(`^\\[HIGH\\] ${user} made a burst of refused calls \\(latest: `));
+    expect(alerts[0]?.Subject).toMatch(new RegExp(`^\\[HIGH\\] ${user} tried to call DeleteUser \\(AccessDenied\\) in ${MOTO_ACCOUNT}`));
     const { Items } = await new DynamoDBClient({}).send(new ScanCommand({ TableName: table }));
     // Its own records, and the incident the alert joined (shared by the stack's functions).
     const ids = (Items ?? []).map((item) => item.id?.S ?? "");

@@ -26,6 +26,18 @@ function keyFor(user: string, identity: Json = iamUser("mallory")): Finding {
 const message = (findings: readonly Finding[], options: Parameters<typeof alertOf>[1] = {}) => buildAlertMessage(alertOf(findings, options), { httpsFormat: "chatbot" });
 
 describe("alertHeadline", () => {
+  it("names the pattern for rules that judge one (a burst of refused calls, repeated failed sign-ins), not only its last event", () => {
+    const key = findingOf(
+      eventBridge(iamCall("CreateAccessKey", { userName: "bob" }, { userIdentity: iamUser("intruder"), responseElements: { accessKey: { accessKeyId: "AKIANEWKEYEXAMPLE001", status: "Active", userName: "bob" } } })),
+      "access-key-created",
+    );
+    expect(alertHeadline(key)).toBe("intruder created an access key for bob");
+    const burst: Finding = { ...key, ruleId: "denied-calls-burst", signals: ["denied-calls-burst"], event: { ...key.event, eventName: "GetPasswordData", failed: true, errorCode: "Client.UnauthorizedOperation" } };
+    expect(alertHeadline(burst)).toBe("intruder made a burst of refused calls (latest: GetPasswordData)");
+    const signIns: Finding = { ...key, ruleId: "console-sign-in-failures", signals: [] };
+    expect(alertHeadline(signIns)).toBe("repeated failed console sign-ins (latest as intruder)");
+  });
+
   it("says who did what to what, in words", () => {
     expect(alertHeadline(adminAttach())).toBe("mallory attached AdministratorAccess to newadmin");
     expect(alertHeadline(keyFor("bob"))).toBe("mallory created an access key for bob");
