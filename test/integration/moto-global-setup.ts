@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "../support/free-port.js";
 import type { TestProject } from "vitest/node";
 import { type BoundedChild, runBoundedSync, startBounded } from "../support/bounded-process.js";
 
@@ -48,17 +48,6 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   // SIGTERM to its group, SIGKILL after 5 s if anything is left.
   await server?.stop(5_000);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 async function waitUntilUp(endpoint: string, child: BoundedChild): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../support/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -51,17 +51,6 @@ function readmeRehearsal(): { server: string; rest: string[]; port: string } {
   expect(rest.join("\n"), "the block points the SDK at that moto_server").toContain(`AWS_ENDPOINT_URL=http://127.0.0.1:${port}`);
   expect(rest.join("\n")).toMatch(/npm run --silent rehearse\b/);
   return { server, rest, port };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** A reader's shell: no AWS settings of the test run (the block exports its own). */

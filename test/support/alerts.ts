@@ -3,7 +3,7 @@
  * them, without a tracker. `earlier` entries come before this event's (oldest first).
  */
 import type { Alert, AlertKind, IncidentEntry } from "../../shared/core/alerting/alert.js";
-import { worstFirst } from "../../shared/core/alerting/compose.js";
+import { incidentEventOf, worstFirst } from "../../shared/core/alerting/compose.js";
 import { incidentKeyFor } from "../../shared/core/alerting/incident.js";
 import type { Finding } from "../../shared/core/model/finding.js";
 import { maxSeverity } from "../../shared/core/model/severity.js";
@@ -14,18 +14,9 @@ export const INCIDENT_ID = "TG-5f3a9c1e0a1b";
 /** The timeline entry an event's findings make (what composeAlert records). */
 export function entryOf(findings: readonly Finding[], kind: AlertKind, at?: string): IncidentEntry {
   const sorted = worstFirst(findings);
-  const worst = sorted[0];
-  if (worst === undefined) throw new Error("entryOf: no findings");
-  return {
-    at: at ?? worst.event.eventTime ?? "2024-05-01T12:00:00Z",
-    eventId: worst.eventId,
-    eventName: worst.event.eventName,
-    findingIds: sorted.map((finding) => finding.findingId),
-    ruleIds: sorted.map((finding) => finding.ruleId),
-    severity: worst.severity,
-    headline: alertHeadline(worst),
-    kind,
-  };
+  const { entry } = incidentEventOf(sorted, alertHeadline, () => new Date("2024-05-01T12:00:00Z"));
+  // The event's time as recorded (tests read it back as written), not normalised.
+  return { ...entry, at: at ?? sorted[0]?.event.eventTime ?? "2024-05-01T12:00:00Z", kind };
 }
 
 export interface AlertOptions {

@@ -2,7 +2,7 @@ import type { Finding } from "../model/finding.js";
 import type { Logger } from "../model/logger.js";
 import { severityRank } from "../model/severity.js";
 import type { Alert } from "./alert.js";
-import { type IncidentPolicy, type IncidentTracker, advanceIncident, eventTimeOf, incidentKeyFor } from "./incident.js";
+import { type IncidentEvent, type IncidentPolicy, type IncidentTracker, advanceIncident, eventTimeOf, incidentKeyFor } from "./incident.js";
 
 /**
  * One event's findings, ready to be told: the most severe first, placed in their principal's
@@ -30,20 +30,7 @@ export async function composeAlert(eventFindings: readonly Finding[], deps: Comp
   const worst = findings[0];
   if (worst === undefined) throw new Error("composeAlert: an alert needs at least one finding");
   const key = incidentKeyFor(worst);
-  const at = eventTimeOf(worst, deps.now);
-  const event = {
-    at,
-    entry: {
-      at: new Date(at).toISOString(),
-      eventId: worst.eventId,
-      eventKey: `${worst.eventId}#${worst.contentDigest ?? ""}`,
-      eventName: worst.event.eventName,
-      findingIds: findings.map((finding) => finding.findingId),
-      ruleIds: findings.map((finding) => finding.ruleId),
-      severity: worst.severity,
-      headline: deps.headline(worst),
-    },
-  };
+  const event = incidentEventOf(findings, deps.headline, deps.now);
   let outcome;
   try {
     outcome = await deps.incidents.record(key, event);
@@ -58,6 +45,29 @@ export async function composeAlert(eventFindings: readonly Finding[], deps: Comp
     accountName = undefined;
   }
   return { kind: outcome.kind, findings, incident: outcome.incident, accountName };
+}
+
+/**
+ * What one event's findings (most severe first) bring to their incident: the event's time, and
+ * its timeline entry. Lambda (`composeAlert`) and replay (`withIncidents`) record the same thing.
+ */
+export function incidentEventOf(findings: readonly Finding[], headline: (finding: Finding) => string, now: () => Date): IncidentEvent {
+  const worst = findings[0];
+  if (worst === undefined) throw new Error("incidentEventOf: an event with no finding");
+  const at = eventTimeOf(worst, now);
+  return {
+    at,
+    entry: {
+      at: new Date(at).toISOString(),
+      eventId: worst.eventId,
+      eventKey: `${worst.eventId}#${worst.contentDigest ?? ""}`,
+      eventName: worst.event.eventName,
+      findingIds: findings.map((finding) => finding.findingId),
+      ruleIds: findings.map((finding) => finding.ruleId),
+      severity: worst.severity,
+      headline: headline(worst),
+    },
+  };
 }
 
 /** Findings grouped by the event they came from, in first-seen order (replay hands over many events at once). */

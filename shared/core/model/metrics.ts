@@ -7,10 +7,15 @@ import type { Finding } from "./finding.js";
  * and suppressed.
  */
 export interface RuntimeMetrics {
-  findingRaised(finding: Finding): void;
-  actionsCarriedOut(finding: Finding): void;
+  /** `Findings` +1 by `ruleId` and `severity`. */
+  findingRaised(finding: Pick<Finding, "ruleId" | "severity">): void;
+  /** `Actions` +1 per action of the finding, by `status` (done, failed, dry-run, skipped, planned). */
+  actionsCarriedOut(finding: Pick<Finding, "actions">): void;
+  /** `AlertsPublished` +1 by `kind`: a page, or an update of an incident that paged. */
   alertPublished(kind: "page" | "update"): void;
-  alertSuppressed(finding: Finding, suppressionId: string): void;
+  /** `AlertsSuppressed` +1 by `ruleId` and `suppressionId` (a configured id: `^[\w.:-]{1,64}$`). */
+  alertSuppressed(finding: Pick<Finding, "ruleId">, suppressionId: string): void;
+  /** `MalformedInput` +1 (no dimension but `service`). */
   malformedInput(): void;
 }
 

@@ -20,8 +20,8 @@
  */
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import type { ActionStatus } from "../../core/model/action.js";
-import type { Finding } from "../../core/model/finding.js";
 import type { Logger } from "../../core/model/logger.js";
+import { NO_METRICS, type RuntimeMetrics as CoreRuntimeMetrics } from "../../core/model/metrics.js";
 import { serviceNameFrom } from "./log.js";
 
 export const METRICS_NAMESPACE = "trailguard";
@@ -35,19 +35,8 @@ export const RUNTIME_METRIC_NAMES = {
   malformedInput: "MalformedInput",
 } as const;
 
-export type AlertKind = "page" | "update";
-
-export interface RuntimeMetrics {
-  /** `Findings` +1 by `ruleId` and `severity`. */
-  findingRaised(finding: Pick<Finding, "ruleId" | "severity">): void;
-  /** `Actions` +1 per action of the finding, by `status` (done, failed, dry-run, skipped, planned). */
-  actionsCarriedOut(finding: Pick<Finding, "actions">): void;
-  /** `AlertsPublished` +1 by `kind`: a page, or an update of an incident that paged. */
-  alertPublished(kind: AlertKind): void;
-  /** `AlertsSuppressed` +1 by `ruleId` and `suppressionId` (a configured id: `^[\w.:-]{1,64}$`). */
-  alertSuppressed(finding: Pick<Finding, "ruleId">, suppressionId: string): void;
-  /** `MalformedInput` +1 (no dimension but `service`). */
-  malformedInput(): void;
+/** The core's contract (`shared/core/model/metrics.ts`), and the flush the Lambda entry calls per invocation. */
+export interface RuntimeMetrics extends CoreRuntimeMetrics {
   /** Writes what was counted since the last flush and forgets it; nothing counted, nothing written. Never throws. */
   flush(): void;
 }
@@ -67,14 +56,7 @@ export interface RuntimeMetricsOptions {
 }
 
 /** Counts nothing, writes nothing. */
-export const noMetrics: RuntimeMetrics = {
-  findingRaised: () => undefined,
-  actionsCarriedOut: () => undefined,
-  alertPublished: () => undefined,
-  alertSuppressed: () => undefined,
-  malformedInput: () => undefined,
-  flush: () => undefined,
-};
+export const noMetrics: RuntimeMetrics = { ...NO_METRICS, flush: () => undefined };
 
 const TRUE = /^\s*(1|true|yes|on|y)\s*$/i;
 

@@ -1,6 +1,6 @@
 import type { TrailguardConfig } from "../../core/config/config.js";
-import { worstFirst } from "../../core/alerting/compose.js";
-import { type IncidentPolicy, eventTimeOf, incidentKeyFor, incidentPolicy } from "../../core/alerting/incident.js";
+import { incidentEventOf, worstFirst } from "../../core/alerting/compose.js";
+import { type IncidentPolicy, incidentKeyFor, incidentPolicy } from "../../core/alerting/incident.js";
 import { createSuppressor } from "../../core/alerting/suppression.js";
 import { shouldAlert } from "../../core/engine/handle-event.js";
 import type { Finding } from "../../core/model/finding.js";
@@ -78,19 +78,7 @@ export function withIncidents(
     const sorted = worstFirst(told);
     const worst = sorted[0];
     if (worst) {
-      const at = eventTimeOf(worst, now);
-      const outcome = tracker.recordNow(incidentKeyFor(worst), {
-        at,
-        entry: {
-          at: new Date(at).toISOString(),
-          eventId: worst.eventId,
-          eventName: worst.event.eventName,
-          findingIds: sorted.map((finding) => finding.findingId),
-          ruleIds: sorted.map((finding) => finding.ruleId),
-          severity: worst.severity,
-          headline: headline(worst),
-        },
-      });
+      const outcome = tracker.recordNow(incidentKeyFor(worst), incidentEventOf(sorted, headline, now));
       if (outcome.kind === "page") counts.pages++;
       else counts.updates++;
       for (const finding of sorted) decisions.set(finding, { kind: outcome.kind, incidentId: outcome.incident.id });
